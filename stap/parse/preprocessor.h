@@ -1,0 +1,83 @@
+// The preprocessor between the lexer and the parser: @define macros (below) and
+// %( COND %? A %: B %) conditionals (above), as two layers like upstream's.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stap/parse/ast.h"
+#include "stap/parse/lexer.h"
+
+namespace stap {
+
+// Raised inside pass 1 only; the parser catches it and resynchronises.
+struct ParseError {
+  std::string msg;
+  const Token* tok;
+  bool at_form;  // true: the error is about `tok` ("at:"); false: found `tok` ("saw:")
+};
+
+// What %( %) conditions can ask about.
+struct PPContext {
+  std::string kernel_v;        // release up to the first '-'
+  std::string kernel_vr;       // full release
+  std::string arch = "x86_64";
+  std::string runtime = "kernel";
+  std::string privilege = "stapdev";
+  std::string systemtap_v = "5.6";
+  bool guru = false;
+  const std::map<std::string, std::string>* kconfig = nullptr;
+};
+
+struct Macro {
+  const Token* name = nullptr;
+  std::vector<std::string> params;
+  std::vector<const Token*> body;
+};
+using MacroTable = std::map<std::string, Macro>;
+
+class Preprocessor {
+ public:
+  // `library` holds macros from tapset .stpm files, visible everywhere; `local` receives
+  // this file's definitions (for a .stpm file pass the library table as `local`).
+  Preprocessor(Lexer& lexer, AstArena& arena, const PPContext& ctx, MacroTable& local,
+               const MacroTable* library);
+
+  // The next token after macro expansion and conditional selection. Throws ParseError.
+  const Token* next();
+  // The Eof token (for "saw: FILE EOF").
+  const Token* eof_token();
+  bool saw_any_token() const { return saw_any_; }
+
+ private:
+  struct Frame {
+    std::vector<const Token*> tokens;
+    size_t pos = 0;
+    std::map<std::string, std::vector<const Token*>> args;
+    const Token* invocation = nullptr;
+  };
+
+  const Token* raw();         // lexer token, interned
+  const Token* pp1_source();  // next token of the innermost frame or the lexer, unexpanded
+  const Token* pp1();         // with macros expanded and @define consumed
+  void define_macro(const Token* at_define);
+  void expand_macro(const Token* invocation, const Macro& m);
+  const Token* copy_expanded(const Token* t, const Token* from);
+  bool eval_condition(const Token* open);
+  bool eval_term(const Token* open);
+  const Token* pp1_or_eof_error(const Token* open);
+
+  Lexer& lexer_;
+  AstArena& arena_;
+  const PPContext& ctx_;
+  MacroTable& local_;
+  const MacroTable* library_;
+  std::vector<Frame> frames_;
+  std::deque<const Token*> pending_;  // selected conditional branches to rescan
+  const Token* eof_ = nullptr;
+  bool saw_any_ = false;
+};
+
+}  // namespace stap

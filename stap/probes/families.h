@@ -1,0 +1,11 @@
+// One registration function per probe family; register_probe_families calls them all.
+#pragma once
+
+#include "stap/sema/probe_registry.h"
+
+namespace stap {
+
+void register_begin_end_families(ProbeRegistry& r);
+void register_timer_families(ProbeRegistry& r);
+
+}  // namespace stap

@@ -1,0 +1,540 @@
+#include "stap/sema/elaborate.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "stap/driver/session.h"
+#include "stap/parse/ast_printer.h"
+#include "stap/parse/format.h"
+#include "stap/sema/tapset_search.h"
+#include "stap/sema/typecheck.h"
+
+namespace stap {
+
+namespace {
+
+constexpr int kMaxAliasDepth = 64;
+
+std::string location_list(const std::vector<ProbePoint*>& pps, const char* sep) {
+  std::string s;
+  for (size_t i = 0; i < pps.size(); ++i) {
+    if (i) s += sep;
+    s += probe_point_str(*pps[i]);
+  }
+  return s;
+}
+
+std::string alias_str(const ProbeAlias& a) {
+  std::string s;
+  for (size_t i = 0; i < a.alias_names.size(); ++i) {
+    if (i) s += " = ";
+    s += probe_point_str(*a.alias_names[i]);
+  }
+  s += a.epilogue_style ? " += " : " = ";
+  s += location_list(a.locations, ", ");
+  return s;
+}
+
+bool literal_equal(const Literal* a, const Literal* b) {
+  if (!a || !b) return a == b;
+  if (a->is_string != b->is_string) return false;
+  return a->is_string ? a->str == b->str : a->num == b->num;
+}
+
+class Elaborator {
+ public:
+  explicit Elaborator(Session& s) : s_(s), index_(s) { register_probe_families(registry_); }
+
+  bool run();
+
+ private:
+  // Files and their declarations ---------------------------------------------------------
+  void add_file(StapFile* f);
+  const std::vector<FunctionDecl*>* find_functions(const std::string& name);
+  VarDecl* find_global(const std::string& name, const SourceFile* from);
+  void load_aliases_for(const std::string& functor);
+
+  // Probes -------------------------------------------------------------------------------
+  void derive_user_probe(Probe* p);
+  int derive_point(const ProbePoint& pp, Probe* user, Block* body, const std::string& chain,
+                   int depth, bool report);
+
+  // Symbols ------------------------------------------------------------------------------
+  friend class Resolver;
+  void resolve_body(Stmt* body, std::vector<VarDecl*>* locals, FunctionDecl* fn,
+                    const SourceFile* file);
+  void need_function(FunctionDecl* f);
+
+  void add_global_display();
+
+  Session& s_;
+  TapsetIndex index_;
+  ProbeRegistry registry_;
+  std::vector<StapFile*> files_;
+  std::set<StapFile*> file_set_;
+  std::map<std::string, std::vector<FunctionDecl*>> functions_;
+  std::set<std::string> function_lookups_done_;
+  std::map<std::string, VarDecl*> globals_;           // public globals
+  std::vector<VarDecl*> global_order_;
+  std::set<std::string> global_lookups_done_;
+  std::vector<ProbeAlias*> aliases_;
+  std::set<std::string> alias_lookups_done_;
+  std::vector<Probe*> pending_probes_;
+  std::vector<FunctionDecl*> pending_functions_;
+  std::set<FunctionDecl*> used_functions_;
+  Program* prog_ = nullptr;
+};
+
+void Elaborator::add_file(StapFile* f) {
+  if (!f || !file_set_.insert(f).second) return;
+  files_.push_back(f);
+  for (VarDecl* g : f->globals) {
+    if (g->is_private) continue;
+    auto it = globals_.find(g->name);
+    if (it != globals_.end()) {
+      if (it->second->tok->loc.file == g->tok->loc.file)
+        s_.diag.semantic_error("duplicate global variable '" + g->name + "'", g->tok);
+      continue;  // earlier (user) declaration wins
+    }
+    globals_[g->name] = g;
+  }
+  for (FunctionDecl* fn : f->functions) functions_[fn->name].push_back(fn);
+  for (ProbeAlias* a : f->aliases) aliases_.push_back(a);
+  for (Probe* p : f->probes) pending_probes_.push_back(p);
+  for (EmbeddedStmt* e : f->embeds) prog_->embeds.push_back(e);
+}
+
+const std::vector<FunctionDecl*>* Elaborator::find_functions(const std::string& name) {
+  if (function_lookups_done_.insert(name).second) {
+    for (const std::string& path : index_.files_for_function(name)) add_file(index_.load(path));
+  }
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : &it->second;
+}
+
+VarDecl* Elaborator::find_global(const std::string& name, const SourceFile* from) {
+  // A private global is visible only in its own file.
+  for (StapFile* f : files_) {
+    if (f->source != from) continue;
+    for (VarDecl* g : f->globals)
+      if (g->is_private && g->name == name) return g;
+  }
+  auto it = globals_.find(name);
+  if (it != globals_.end()) return it->second;
+  if (global_lookups_done_.insert(name).second) {
+    for (const std::string& path : index_.files_for_global(name)) add_file(index_.load(path));
+    it = globals_.find(name);
+    if (it != globals_.end()) return it->second;
+  }
+  return nullptr;
+}
+
+void Elaborator::load_aliases_for(const std::string& functor) {
+  if (!alias_lookups_done_.insert(functor).second) return;
+  for (const std::string& path : index_.files_for_alias(functor)) add_file(index_.load(path));
+}
+
+// Expands one probe point: through aliases (recursively) or into built-in families.
+// Returns how many derived probes it produced.
+int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
+                             const std::string& chain, int depth, bool report) {
+  if (pp.components.empty()) return 0;
+  if (depth > kMaxAliasDepth) {
+    s_.diag.semantic_error("recursive loop in alias expansion", pp.tok);
+    return 0;
+  }
+  load_aliases_for(pp.components[0].functor);
+  int made = 0;
+  // Aliases whose name matches a prefix of the point; the rest is a suffix passed on.
+  for (ProbeAlias* a : std::vector<ProbeAlias*>(aliases_)) {
+    for (ProbePoint* name : a->alias_names) {
+      size_t k = name->components.size();
+      if (k > pp.components.size()) continue;
+      bool ok = true;
+      for (size_t i = 0; i < k && ok; ++i) {
+        const auto& want = pp.components[i];
+        const auto& have = name->components[i];
+        ok = fnmatch(want.functor.c_str(), have.functor.c_str(), 0) == 0 &&
+             (want.arg == nullptr || literal_equal(want.arg, have.arg)) &&
+             ((want.arg == nullptr) == (have.arg == nullptr));
+      }
+      if (!ok) continue;
+      std::string new_chain = alias_str(*a) + " <- " + chain;
+      for (ProbePoint* loc : a->locations) {
+        ProbePoint expanded = *loc;
+        expanded.components.insert(expanded.components.end(), pp.components.begin() + k,
+                                   pp.components.end());
+        expanded.optional = loc->optional || pp.optional;
+        expanded.sufficient = loc->sufficient;
+        if (pp.condition && !expanded.condition) expanded.condition = pp.condition;
+        auto* combined = s_.arena.make<Block>(a->body->tok);
+        Block* alias_body = clone_block(s_.arena, a->body);
+        Block* user_body = clone_block(s_.arena, body);
+        if (a->epilogue_style) {
+          combined->stmts.push_back(user_body);
+          combined->stmts.push_back(alias_body);
+        } else {
+          combined->stmts.push_back(alias_body);
+          combined->stmts.push_back(user_body);
+          if (a->epilogue_body) combined->stmts.push_back(clone_block(s_.arena, a->epilogue_body));
+        }
+        int n = derive_point(expanded, user, combined, new_chain, depth + 1, report);
+        made += n;
+        if (n > 0 && loc->sufficient) break;
+      }
+    }
+  }
+  if (made > 0) return made;
+
+  ProbeRegistry::Result r = registry_.match(pp);
+  if (!r.matches.empty()) {
+    for (const FamilyMatch& m : r.matches) {
+      auto* d = s_.arena.make<DerivedProbe>();
+      d->tok = user->tok;
+      ProbePoint concrete;
+      concrete.components = m.components;
+      d->name = probe_point_str(concrete);
+      d->chain = chain;
+      d->match = m;
+      d->body = body;
+      d->condition = pp.condition ? clone_expr(s_.arena, pp.condition) : nullptr;
+      d->synthetic = user->synthetic;
+      resolve_body(d->body, &d->locals, nullptr, user->file);
+      if (d->condition) resolve_body(nullptr, &d->locals, nullptr, user->file);
+      prog_->probes.push_back(d);
+      ++made;
+    }
+    return made;
+  }
+  if (pp.optional || !report) return 0;
+  s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
+  if (!r.validation_error.empty()) s_.diag.semantic_error(r.validation_error, nullptr);
+  else s_.diag.semantic_error(r.error, r.error_tok);
+  return 0;
+}
+
+void Elaborator::derive_user_probe(Probe* p) {
+  std::string chain = location_list(p->locations, ",");
+  for (ProbePoint* loc : p->locations) {
+    int n = derive_point(*loc, p, p->body, chain, 0, true);
+    if (n > 0 && loc->sufficient) break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Symbol resolution
+
+class Resolver : public TraversingVisitor {
+ public:
+  Resolver(Elaborator& e, std::vector<VarDecl*>* locals, FunctionDecl* fn, const SourceFile* file)
+      : e_(e), locals_(locals), fn_(fn), file_(file) {}
+
+  VarDecl* local(const std::string& name) {
+    for (VarDecl* v : *locals_)
+      if (v->name == name) return v;
+    return nullptr;
+  }
+  VarDecl* add_local(const Token* tok, const std::string& name) {
+    auto* v = e_.s_.arena.make<VarDecl>();
+    v->tok = tok;
+    v->name = name;
+    v->arity = 0;
+    locals_->push_back(v);
+    return v;
+  }
+
+  void visit(Symbol& s) override {
+    if (s.decl) return;
+    if (VarDecl* v = local(s.name)) {
+      s.decl = v;
+      return;
+    }
+    if (VarDecl* g = e_.find_global(s.name, file_)) {
+      s.decl = g;
+      return;
+    }
+    s.decl = add_local(s.tok, s.name);
+  }
+
+  void array_base(Symbol* base, size_t arity) {
+    if (base->decl) return;
+    if (VarDecl* g = e_.find_global(base->name, file_)) {
+      base->decl = g;
+      return;
+    }
+    if (local(base->name)) {
+      e_.s_.diag.semantic_error("unresolved arity-" + std::to_string(arity) +
+                                    " global array " + base->name +
+                                    ", missing global declaration?",
+                                base->tok);
+      return;
+    }
+    e_.s_.diag.semantic_error("unresolved arity-" + std::to_string(arity) + " global array " +
+                                  base->name + ", missing global declaration?",
+                              base->tok);
+  }
+
+  void visit(ArrayIndex& a) override {
+    for (Expr* i : a.indexes) visit_expr(*this, i);
+    if (a.base) array_base(a.base, a.indexes.size());
+    if (a.hist) a.hist->accept(*this);
+  }
+
+  void visit(FunctionCall& c) override {
+    for (Expr* a : c.args) visit_expr(*this, a);
+    const std::vector<FunctionDecl*>* fs = e_.find_functions(c.name);
+    std::vector<FunctionDecl*> cands;
+    if (fs) {
+      for (FunctionDecl* f : *fs) {
+        if (f->is_private && f->file != file_) continue;
+        if (f->formals.size() == c.args.size()) cands.push_back(f);
+      }
+    }
+    if (cands.empty()) {
+      std::vector<std::string> names;
+      for (const auto& [n, v] : e_.functions_) names.push_back(n);
+      std::string sim = similar_names(c.name, names);
+      e_.s_.diag.semantic_error("unresolved function " + c.name +
+                                    (sim.empty() ? "" : " (similar: " + sim + ")"),
+                                c.tok);
+      return;
+    }
+    // Overloads of one arity run in priority order (lower first); a script's own
+    // definitions come before the library's at equal priority.
+    std::stable_sort(cands.begin(), cands.end(), [](FunctionDecl* a, FunctionDecl* b) {
+      return a->priority < b->priority;
+    });
+    for (size_t i = 1; i < cands.size(); ++i) {
+      if (cands[i]->priority == cands[i - 1]->priority && cands[i]->file == cands[i - 1]->file &&
+          cands[i]->file && !cands[i]->file->is_tapset) {
+        e_.s_.diag.semantic_error("function '" + c.name + "' has the same priority (" +
+                                      std::to_string(cands[i]->priority) +
+                                      ") as another overload",
+                                  cands[i]->tok);
+      }
+    }
+    c.candidates = cands;
+    for (FunctionDecl* f : cands) e_.need_function(f);
+  }
+
+  void visit(ForeachLoop& f) override {
+    for (Expr* x : f.slice) visit_expr(*this, x);
+    visit_expr(*this, f.limit);
+    if (f.base) array_base(f.base, f.indexes.size());
+    if (f.hist) f.hist->accept(*this);
+    for (Symbol* i : f.indexes) visit(*i);
+    if (f.value) visit(*f.value);
+    visit_stmt(*this, f.body);
+  }
+
+  void visit(TryBlock& t) override {
+    visit_stmt(*this, t.try_block);
+    if (t.catch_var) visit(*t.catch_var);
+    visit_stmt(*this, t.catch_block);
+  }
+
+  void visit(ReturnStmt& r) override {
+    visit_expr(*this, r.value);
+  }
+
+  void visit(TargetSymbol& t) override {
+    TraversingVisitor::visit(t);
+    if (!e_.s_.opts.guru || true)
+      e_.s_.diag.semantic_error("unresolved target-symbol expression", t.tok);
+  }
+
+ private:
+  Elaborator& e_;
+  std::vector<VarDecl*>* locals_;
+  FunctionDecl* fn_;
+  const SourceFile* file_;
+};
+
+void Elaborator::resolve_body(Stmt* body, std::vector<VarDecl*>* locals, FunctionDecl* fn,
+                              const SourceFile* file) {
+  if (!body) return;
+  Resolver r(*this, locals, fn, file);
+  body->accept(r);
+}
+
+void Elaborator::need_function(FunctionDecl* f) {
+  if (!used_functions_.insert(f).second) return;
+  pending_functions_.push_back(f);
+}
+
+// Globals written but never read are printed when the script ends, as upstream does.
+void Elaborator::add_global_display() {
+  if (s_.opts.no_global_var_display) return;
+  struct Usage : TraversingVisitor {
+    std::set<VarDecl*> read, written;
+    void visit(Assign& a) override {
+      if (auto* sym = dynamic_cast<Symbol*>(a.left)) {
+        if (sym->decl) written.insert(sym->decl);
+        if (a.op != "=" && a.op != "<<<" && sym->decl) read.insert(sym->decl);
+      } else if (auto* ai = dynamic_cast<ArrayIndex*>(a.left)) {
+        if (ai->base && ai->base->decl) written.insert(ai->base->decl);
+        if (a.op != "=" && a.op != "<<<" && ai->base && ai->base->decl)
+          read.insert(ai->base->decl);
+        for (Expr* i : ai->indexes) visit_expr(*this, i);
+      } else {
+        visit_expr(*this, a.left);
+      }
+      visit_expr(*this, a.right);
+    }
+    void visit(Symbol& s) override {
+      if (s.decl) read.insert(s.decl);
+    }
+    void visit(Crement& c) override {
+      TraversingVisitor::visit(c);
+    }
+  } u;
+  for (DerivedProbe* d : prog_->probes) {
+    visit_stmt(u, d->body);
+    visit_expr(u, d->condition);
+  }
+  for (FunctionDecl* f : used_functions_) visit_stmt(u, f->body);
+  std::vector<VarDecl*> show;
+  for (VarDecl* g : global_order_)
+    if (u.written.count(g) && !u.read.count(g) && !g->synthetic) show.push_back(g);
+  if (show.empty()) return;
+  const Token* tok = s_.arena.make_token(Token{TokKind::Keyword, "probe", {}, nullptr, {}});
+  auto* body = s_.arena.make<Block>(tok);
+  for (VarDecl* g : show) {
+    auto* sym = s_.arena.make<Symbol>(g->tok, g->name);
+    sym->decl = g;
+    auto* pf = s_.arena.make<PrintFormat>(g->tok, "printf");
+    pf->formatted = true;
+    if (g->arity > 0) {
+      // foreach (v = [k...] in g-) printf("g[%#d,...]=%d\n", k..., v)
+      auto* loop = s_.arena.make<ForeachLoop>(tok);
+      loop->base = sym;
+      loop->sort_direction = -1;
+      loop->sort_column = 0;
+      auto* val = s_.arena.make<Symbol>(g->tok, "__val");
+      loop->value = val;
+      std::string fmt = g->name + "[";
+      for (int i = 0; i < g->arity; ++i) {
+        auto* k = s_.arena.make<Symbol>(g->tok, "__idx" + std::to_string(i));
+        loop->indexes.push_back(k);
+        fmt += i ? "," : "";
+        Type it = i < static_cast<int>(g->index_types.size()) ? g->index_types[i] : Type::Long;
+        fmt += it == Type::String ? "\\\"%#s\\\"" : "%#d";
+        pf->args.push_back(s_.arena.make<Symbol>(g->tok, k->name));
+      }
+      fmt += g->type == Type::String ? "]=\\\"%#s\\\"\\n" : "]=%#d\\n";
+      if (g->type == Type::Stats) {
+        fmt = g->name + "[...] @count=%#d\\n";
+        pf->args.clear();
+        auto* so = s_.arena.make<StatOp>(g->tok, "@count", s_.arena.make<Symbol>(g->tok, g->name));
+        pf->args.push_back(so);
+      } else {
+        pf->args.push_back(s_.arena.make<Symbol>(g->tok, "__val"));
+      }
+      pf->raw_format = fmt;
+      loop->body = s_.arena.make<ExprStmt>(g->tok, pf);
+      body->stmts.push_back(loop);
+    } else {
+      if (g->type == Type::Stats) {
+        pf->raw_format = g->name + " @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d\\n";
+        for (const char* op : {"@count", "@min", "@max", "@sum", "@avg"}) {
+          auto* s2 = s_.arena.make<Symbol>(g->tok, g->name);
+          pf->args.push_back(s_.arena.make<StatOp>(g->tok, op, s2));
+        }
+      } else {
+        pf->raw_format = g->name + (g->type == Type::String ? "=\\\"%#s\\\"\\n" : "=%#d\\n");
+        pf->args.push_back(sym);
+      }
+      body->stmts.push_back(s_.arena.make<ExprStmt>(g->tok, pf));
+    }
+  }
+  auto* d = s_.arena.make<DerivedProbe>();
+  d->tok = tok;
+  d->name = "end";
+  d->chain = "end";
+  d->body = body;
+  d->synthetic = true;
+  FamilyMatch m;
+  m.family = "end";
+  d->match = m;
+  resolve_body(body, &d->locals, nullptr, nullptr);
+  for (Stmt* st : body->stmts) {
+    if (auto* es = dynamic_cast<ExprStmt*>(st)) {
+      auto* pf = static_cast<PrintFormat*>(es->value);
+      parse_format(pf->raw_format, &pf->components, nullptr);
+    } else if (auto* fl = dynamic_cast<ForeachLoop*>(st)) {
+      auto* pf = static_cast<PrintFormat*>(static_cast<ExprStmt*>(fl->body)->value);
+      parse_format(pf->raw_format, &pf->components, nullptr);
+    }
+  }
+  prog_->probes.push_back(d);
+}
+
+bool Elaborator::run() {
+  auto* prog = new Program();
+  s_.program.reset(prog);
+  prog_ = prog;
+  int errors_before = s_.diag.errors();
+  add_file(s_.user_file);
+  for (StapFile* f : s_.extra_files) add_file(f);
+  // Probes from pulled-in tapset files join the worklist as files load; function
+  // bodies may pull in more files, so drain both lists together.
+  size_t pi = 0, fi = 0;
+  while (pi < pending_probes_.size() || fi < pending_functions_.size()) {
+    if (pi < pending_probes_.size()) {
+      derive_user_probe(pending_probes_[pi++]);
+      continue;
+    }
+    FunctionDecl* f = pending_functions_[fi++];
+    for (VarDecl* formal : f->formals)
+      if (std::find(f->locals.begin(), f->locals.end(), formal) == f->locals.end())
+        f->locals.push_back(formal);
+    if (f->body && f->body->kind == StmtKind::Block) resolve_body(f->body, &f->locals, f, f->file);
+  }
+
+  // Globals: every referenced one, in declaration order (script first).
+  std::set<VarDecl*> used_globals;
+  struct GlobalUse : TraversingVisitor {
+    std::set<VarDecl*>* out;
+    void visit(Symbol& s) override {
+      if (s.decl && s.decl->is_global) out->insert(s.decl);
+    }
+  } gu;
+  gu.out = &used_globals;
+  for (DerivedProbe* d : prog_->probes) {
+    visit_stmt(gu, d->body);
+    visit_expr(gu, d->condition);
+  }
+  for (FunctionDecl* f : used_functions_) visit_stmt(gu, f->body);
+  for (StapFile* f : files_)
+    for (VarDecl* g : f->globals)
+      if (used_globals.count(g) || s_.opts.unoptimized) global_order_.push_back(g);
+  prog_->globals = global_order_;
+
+  for (FunctionDecl* f : used_functions_) prog_->functions.push_back(f);
+  if (s_.opts.unoptimized) {
+    for (StapFile* f : files_)
+      for (FunctionDecl* fn : f->functions)
+        if (!used_functions_.count(fn) && f == s_.user_file) prog_->functions.push_back(fn);
+  }
+  std::stable_sort(prog_->functions.begin(), prog_->functions.end(),
+                   [](FunctionDecl* a, FunctionDecl* b) { return a->name < b->name; });
+
+  if (s_.diag.errors() == errors_before) infer_types(s_, *prog_);
+  if (s_.diag.errors() == errors_before) check_program(s_, *prog_);
+  if (s_.diag.errors() == errors_before) add_global_display();
+  if (s_.diag.errors() == errors_before && prog_->probes.empty())
+    s_.diag.semantic_error("no probes found", nullptr);
+  return s_.diag.errors() == errors_before;
+}
+
+}  // namespace
+
+bool elaborate(Session& s) {
+  Elaborator e(s);
+  return e.run();
+}
+
+}  // namespace stap

@@ -1,0 +1,37 @@
+// Pass 2: resolve symbols and probe points (pulling tapsets in on demand), expand
+// aliases, infer types and check the program. The result is a typed Program that later
+// backends consume.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "stap/parse/ast.h"
+#include "stap/sema/probe_registry.h"
+
+namespace stap {
+
+struct Session;
+
+struct DerivedProbe {
+  const Token* tok = nullptr;        // the user's "probe" keyword
+  std::string name;                  // concrete probe point, e.g. "timer.s(1)"
+  std::string chain;                 // what it was derived from, for the -p2 comment
+  FamilyMatch match;
+  Block* body = nullptr;
+  Expr* condition = nullptr;
+  std::vector<VarDecl*> locals;
+  bool synthetic = false;
+};
+
+struct Program {
+  std::vector<VarDecl*> globals;
+  std::vector<FunctionDecl*> functions;  // reachable ones, sorted by name
+  std::vector<DerivedProbe*> probes;
+  std::vector<EmbeddedStmt*> embeds;
+};
+
+bool elaborate(Session& s);
+
+}  // namespace stap

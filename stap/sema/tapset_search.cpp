@@ -1,0 +1,211 @@
+#include "stap/sema/tapset_search.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "stap/driver/session.h"
+#include "stap/parse/lexer.h"
+#include "stap/parse/parser.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/systemtap"
+#endif
+
+namespace stap {
+
+namespace {
+
+bool is_dir(const std::string& p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::vector<std::string> list_files(const std::string& dir, const char* ext) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (struct dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    size_t el = std::char_traits<char>::length(ext);
+    if (n.size() > el && n.compare(n.size() - el, el, ext) == 0) out.push_back(dir + "/" + n);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Files of every search dir, earlier dirs winning for the same relative name.
+std::vector<std::string> library_files(const Session& s, const char* ext) {
+  std::vector<std::string> out;
+  std::set<std::string> seen_rel;
+  for (const std::string& dir : s.tapset_dirs) {
+    for (const std::string& f : list_files(dir, ext)) {
+      std::string base = f.substr(f.rfind('/') + 1);
+      // The relative name is the path below the root include dir; the dir list holds
+      // subfolders, so compare on the file name within the same subfolder suffix.
+      if (!seen_rel.insert(dir.substr(dir.find("/tapset")) + "/" + base).second) continue;
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> tapset_search_dirs(const Session& s) {
+  std::vector<std::string> roots;
+  const char* env = getenv("SYSTEMTAP_TAPSET");
+  roots.push_back(env && *env ? env : PKGDATADIR "/tapset");
+  for (const auto& d : s.opts.include_dirs) roots.push_back(d);
+
+  std::string kvr = s.kernel_release;
+  std::string kv = kvr.substr(0, kvr.find('-'));
+  std::string majmin = kv.substr(0, kv.find('.', kv.find('.') + 1));
+  std::vector<std::string> versions = {kvr, kv, majmin, ""};
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const std::string& root : roots) {
+    for (const char* prefix : {"/linux", ""}) {
+      for (const std::string& v : versions) {
+        for (const std::string& a : {s.arch, std::string()}) {
+          std::string d = root + prefix;
+          if (!v.empty()) d += "/" + v;
+          if (!a.empty()) d += "/" + a;
+          if (!seen.insert(d).second) continue;
+          if (is_dir(d)) out.push_back(d);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+int load_library_macros(Session& s) {
+  int n = 0;
+  for (const std::string& path : library_files(s, ".stpm")) {
+    const SourceFile* src = s.add_source(path, read_file(path), true);
+    ParseOptions po;
+    po.privileged = true;
+    po.is_tapset = true;
+    po.macros_only = true;
+    po.compatible = s.pp.systemtap_v;
+    parse_source(*src, s.arena, s.diag, s.pp, po, nullptr, s.library_macros);
+    ++n;
+  }
+  return n;
+}
+
+TapsetIndex::TapsetIndex(Session& s) : s_(s) {
+  int rank = 0;
+  for (const std::string& path : library_files(s, ".stp")) scan(path, rank++);
+}
+
+// Records the names a file declares at brace depth 0. Conditionals are ignored, so the
+// index may name a file that, once parsed, turns out not to declare the name; callers
+// then try the next file.
+void TapsetIndex::scan(const std::string& path, int rank) {
+  (void)rank;
+  SourceFile f;
+  f.name = path;
+  f.text = read_file(path);
+  Lexer lex(f, nullptr);
+  int depth = 0;
+  for (;;) {
+    Token t = lex.next();
+    if (t.kind == TokKind::Eof) break;
+    if (t.kind == TokKind::Junk) continue;
+    if (t.is_op("{")) ++depth;
+    else if (t.is_op("}")) --depth;
+    else if (depth == 0 && t.kind == TokKind::Keyword) {
+      if (t.text == "function") {
+        Token n = lex.next();
+        functions_[n.text].push_back(path);
+      } else if (t.text == "global" || (t.text == "private" && false)) {
+        // global a, b[10], c = 1: every identifier up to the end of the list
+        for (;;) {
+          Token n = lex.next();
+          if (n.kind != TokKind::Identifier) break;
+          globals_[n.text].push_back(path);
+          Token sep = lex.next();
+          while (sep.kind != TokKind::Eof && !sep.is_op(",") &&
+                 (sep.is_op("%") || sep.is_op("[") || sep.kind == TokKind::Number ||
+                  sep.is_op("]") || sep.is_op("=") || sep.is_op("-") ||
+                  sep.kind == TokKind::String))
+            sep = lex.next();
+          if (!sep.is_op(",")) {
+            if (sep.is_op("{")) ++depth;
+            break;
+          }
+        }
+      } else if (t.text == "probe") {
+        // Only aliases ("probe NAME... =" / "+=") are indexed; plain probes come along
+        // with the file when something else pulls it in.
+        Token n = lex.next();
+        std::string name = n.text;
+        int d = 0;
+        for (;;) {
+          Token x = lex.next();
+          if (x.kind == TokKind::Eof) break;
+          if (x.is_op("(")) ++d;
+          if (x.is_op(")")) --d;
+          if (d == 0 && (x.is_op("=") || x.is_op("+="))) {
+            aliases_[name].push_back(path);
+            break;
+          }
+          if (d == 0 && x.is_op("{")) {
+            ++depth;
+            break;
+          }
+        }
+      }
+    }
+  }
+}
+
+std::vector<std::string> TapsetIndex::files_for_function(const std::string& name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<std::string> TapsetIndex::files_for_global(const std::string& name) const {
+  auto it = globals_.find(name);
+  return it == globals_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::vector<std::string> TapsetIndex::files_for_alias(const std::string& functor) const {
+  std::vector<std::string> out;
+  for (const auto& [name, files] : aliases_) {
+    if (fnmatch(functor.c_str(), name.c_str(), 0) == 0 || functor.find("**") == 0)
+      out.insert(out.end(), files.begin(), files.end());
+  }
+  return out;
+}
+
+StapFile* TapsetIndex::load(const std::string& path) {
+  if (!loaded_.insert(path).second) return nullptr;
+  const SourceFile* src = s_.add_source(path, read_file(path), true);
+  ParseOptions po;
+  po.privileged = true;
+  po.is_tapset = true;
+  po.compatible = s_.pp.systemtap_v;
+  ParseResult r = parse_source(*src, s_.arena, s_.diag, s_.pp, po, nullptr, s_.library_macros);
+  ++parsed_count_;
+  if (r.errors > 0) {
+    s_.diag.warning("tapset '" + path + "' has errors, and will be skipped");
+    return nullptr;
+  }
+  return r.file;
+}
+
+}  // namespace stap
