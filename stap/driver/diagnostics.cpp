@@ -41,10 +41,12 @@ void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_
   const std::string prefix = "parse error: ";
   err_ << prefix << indent_continuations(msg, prefix.size()) << "\n";
   if (tok) {
-    err_ << (at_form ? "         at: " : "        saw: ") << token_text(tok) << "\n";
+    // Parse errors always name the file.
+    err_ << (at_form ? "         at: " : "        saw: ") << describe_token(*tok) << "\n";
+    if (tok->loc.file) last_file_ = tok->loc.file;
     source_lines(tok, prefix.size());
     for (const Token* m = tok->expanded_from; m; m = m->expanded_from) {
-      err_ << "\tin expansion of macro: " << token_text(m) << "\n";
+      err_ << "\tin expansion of macro: " << describe_token(*m) << "\n";
       source_lines(m, prefix.size());
     }
   }

@@ -75,6 +75,10 @@ class Parser {
     if (t->kind != TokKind::Identifier) fail("expected identifier");
     return next();
   }
+  void soft_error(const std::string& msg, const Token* t) {
+    diag_.parse_error(msg, t, false);
+    ++errors_;
+  }
   bool peek_op(const char* op) { return peek()->is_op(op); }
   bool peek_kw(const char* kw) { return peek()->is_kw(kw); }
   bool compat_at_least(const char* v) { return version_at_least(opts_.compatible, v); }
@@ -146,6 +150,7 @@ class Parser {
   bool in_function_ = false;
   int errors_ = 0;
   bool parsed_something_ = false;
+  bool nonempty_ = false;  // a token reached the top level (upstream's test for empty)
 };
 
 ParseResult Parser::parse() {
@@ -156,20 +161,19 @@ ParseResult Parser::parse() {
     try {
       const Token* t = peek();
       if (t->kind == TokKind::Eof) break;
+      nonempty_ = true;
       parse_toplevel();
       parsed_something_ = true;
     } catch (const ParseError& e) {
       diag_.parse_error(e.msg, e.tok, e.at_form);
       ++errors_;
-      ahead_ = nullptr;
       resync();
     }
   }
   ParseResult r;
   r.file = file_;
   r.errors = errors_;
-  r.empty = file_->probes.empty() && file_->aliases.empty() && file_->functions.empty() &&
-            file_->globals.empty() && file_->embeds.empty();
+  r.empty = !nonempty_;
   return r;
 }
 
@@ -211,7 +215,8 @@ void Parser::parse_toplevel() {
   } else if (t->is_kw("function")) {
     parse_function(t, false);
   } else if (t->kind == TokKind::Embedded) {
-    if (!opts_.privileged) fail("embedded code in unprivileged script; need stap -g", t);
+    // Reported without abandoning the parse, as upstream does.
+    if (!opts_.privileged) soft_error("embedded code in unprivileged script; need stap -g", t);
     file_->embeds.push_back(arena_.make<EmbeddedStmt>(t, t->text));
   } else {
     fail("expected 'probe', 'global', 'private', 'function', or '%{'", t);
@@ -328,7 +333,7 @@ void Parser::parse_function(const Token* kw, bool is_private) {
   }
   const Token* b = peek();
   if (b->kind == TokKind::Embedded) {
-    if (!opts_.privileged) fail("embedded code in unprivileged script; need stap -g");
+    if (!opts_.privileged) soft_error("embedded code in unprivileged script; need stap -g", b);
     next();
     f->body = arena_.make<EmbeddedStmt>(b, b->text);
     f->unmangled = b->text.find("/* unmangled */") != std::string::npos;
@@ -551,6 +556,9 @@ Block* Parser::parse_block() {
     }
     if (t->kind == TokKind::Eof) fail("expected statement");
     b->stmts.push_back(parse_statement());
+    // A ';' after any statement ends it rather than forming an empty statement of its
+    // own; this keeps the -p1 dump (which ends every statement with ';') a fixed point.
+    optional_semicolon();
   }
   return b;
 }
@@ -615,14 +623,20 @@ Stmt* Parser::parse_statement() {
 // try ::= "try" block "catch" [ "(" IDENT ")" ] block
 Stmt* Parser::parse_try(const Token* kw) {
   auto* s = arena_.make<TryBlock>(kw);
-  s->try_block = parse_block();
+  // The dump prints "try {" and the block's own braces; a block holding just one block
+  // is the same block, so the dump reads back unchanged.
+  auto unwrap = [](Block* b) -> Stmt* {
+    if (b->stmts.size() == 1 && b->stmts[0]->kind == StmtKind::Block) return b->stmts[0];
+    return b;
+  };
+  s->try_block = unwrap(parse_block());
   expect_kw("catch");
   if (peek_op("(")) {
     next();
     s->catch_var = make_symbol(expect_ident());
     expect_op(")");
   }
-  s->catch_block = parse_block();
+  s->catch_block = unwrap(parse_block());
   return s;
 }
 
@@ -1345,7 +1359,6 @@ ParseResult parse_source(const SourceFile& src, AstArena& arena, Diagnostics& di
                   opts.macros_only ? nullptr : &library_macros);
   Parser parser(pp, arena, diag, opts, src);
   ParseResult r = parser.parse();
-  if (r.empty && !pp.saw_any_token()) r.empty = true;
   return r;
 }
 

@@ -199,7 +199,8 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       d->name = probe_point_str(concrete);
       d->chain = chain;
       d->match = m;
-      d->body = body;
+      // Each derived probe owns its copy: locals and types are per probe.
+      d->body = clone_block(s_.arena, body);
       d->condition = pp.condition ? clone_expr(s_.arena, pp.condition) : nullptr;
       d->synthetic = user->synthetic;
       resolve_body(d->body, &d->locals, nullptr, user->file);
