@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "stap/parse/ast_printer.h"
+#include "stap/parse/lexer.h"
 #include "stap/parse/parser.h"
 #include "stap/sema/elaborate.h"
 #include "stap/sema/sema_printer.h"
@@ -62,7 +63,9 @@ bool parse_one(Session& s, const SourceFile* src, StapFile** out) {
   ParseOptions po;
   po.privileged = s.opts.guru;
   po.compatible = s.pp.systemtap_v;
-  bool blank = src->text.find_first_not_of(" \t\r\n\v\f") == std::string::npos;
+  SourceFile probe_copy = *src;
+  Lexer probe_lexer(probe_copy, nullptr);
+  bool blank = probe_lexer.next().kind == TokKind::Eof;
   if (blank) {
     s.diag.print("Input file '" + src->name + "' is empty.");
     return false;

@@ -296,9 +296,6 @@ class Printer : public Visitor {
 
 std::string literal_str(const Literal& l) {
   if (l.is_string) return "\"" + l.str + "\"";
-  // A source number above INT64_MAX wraps; print it as written so it reads back the same.
-  if (l.num < 0 && l.tok && l.tok->kind == TokKind::Number)
-    return std::to_string(static_cast<uint64_t>(l.num));
   return std::to_string(l.num);
 }
 

@@ -60,20 +60,22 @@ class Parser {
   [[noreturn]] void fail(const std::string& msg, const Token* t = nullptr, bool at = false) {
     throw ParseError{msg, t ? t : peek(), at};
   }
+  // Like upstream, the expect_* helpers consume the token before complaining about it,
+  // so recovery resumes after it.
   const Token* expect_op(const char* op) {
-    const Token* t = peek();
-    if (!t->is_op(op)) fail(std::string("expected '") + op + "'");
-    return next();
+    const Token* t = next();
+    if (!t->is_op(op)) fail(std::string("expected '") + op + "'", t);
+    return t;
   }
   const Token* expect_kw(const char* kw) {
-    const Token* t = peek();
-    if (!t->is_kw(kw)) fail(std::string("expected '") + kw + "'");
-    return next();
+    const Token* t = next();
+    if (!t->is_kw(kw)) fail(std::string("expected '") + kw + "'", t);
+    return t;
   }
   const Token* expect_ident() {
-    const Token* t = peek();
-    if (t->kind != TokKind::Identifier) fail("expected identifier");
-    return next();
+    const Token* t = next();
+    if (t->kind != TokKind::Identifier) fail("expected identifier", t);
+    return t;
   }
   void soft_error(const std::string& msg, const Token* t) {
     diag_.parse_error(msg, t, false);
@@ -167,7 +169,7 @@ ParseResult Parser::parse() {
     } catch (const ParseError& e) {
       diag_.parse_error(e.msg, e.tok, e.at_form);
       ++errors_;
-      resync();
+      if (e.skip) resync();
     }
   }
   ParseResult r;
@@ -323,9 +325,14 @@ void Parser::parse_function(const Token* kw, bool is_private) {
   next();  // ")"
   if (peek_op(":")) {
     next();
+    bool negative = false;
+    if (peek_op("-")) {
+      next();
+      negative = true;
+    }
     const Token* p = peek();
     if (p->kind != TokKind::Number) fail("expected number");
-    int64_t prio = parse_number_token(p);
+    int64_t prio = parse_number_token(p, negative);
     if (prio <= 0) fail("specified priority must be > 0");
     next();
     f->priority = prio;
@@ -987,7 +994,7 @@ void Parser::parse_components(std::vector<Component>* cs) {
       next();
       const Token* m = peek();
       if (m->kind != TokKind::Identifier && m->kind != TokKind::Keyword)
-        fail("expected identifier");
+        fail("expected identifier or keyword");
       next();
       std::string name = m->text;
       std::string pretty;
@@ -1138,7 +1145,7 @@ ArrayIndex* Parser::parse_index_list(const Token* t, ArrayIndex* ai) {
       ai->indexes.push_back(parse_expression());
     }
     if (peek_op("]")) break;
-    if (!peek_op(",")) fail("expected one of ', ]'");
+    if (!peek_op(",")) fail("expected one of '] ,'");
     next();
   }
   next();
@@ -1226,7 +1233,7 @@ Expr* Parser::parse_at_operator(const Token* t) {
     return arena_.make<Perf>(t, l);
   }
   if (op == "@const" && compat_at_least("3.1")) {
-    if (!opts_.privileged) fail("using @const operator not permitted; need stap -g", t);
+    if (!opts_.privileged) throw ParseError{"using @const operator not permitted; need stap -g", t, false, false};
     expect_op("(");
     Literal* l = parse_literal_string();
     expect_op(")");
@@ -1235,7 +1242,8 @@ Expr* Parser::parse_at_operator(const Token* t) {
   }
   if ((op == "@kregister" || op == "@uregister") && compat_at_least("4.0")) {
     bool user = op == "@uregister";
-    if (!user && !opts_.privileged) fail("using @kregister operator not permitted; need stap -g", t);
+    if (!user && !opts_.privileged)
+      throw ParseError{"using @kregister operator not permitted; need stap -g", t, false, false};
     expect_op("(");
     const Token* n = peek();
     if (n->kind != TokKind::Number) fail("expected number");
@@ -1246,7 +1254,8 @@ Expr* Parser::parse_at_operator(const Token* t) {
   }
   if ((op == "@kderef" || op == "@uderef") && compat_at_least("4.0")) {
     bool user = op == "@uderef";
-    if (!user && !opts_.privileged) fail("using @kderef operator not permitted; need stap -g", t);
+    if (!user && !opts_.privileged)
+      throw ParseError{"using @kderef operator not permitted; need stap -g", t, false, false};
     expect_op("(");
     const Token* n = peek();
     if (n->kind != TokKind::Number) fail("expected number");

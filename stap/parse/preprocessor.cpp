@@ -85,6 +85,7 @@ void Preprocessor::define_macro(const Token* at_define) {
   Macro m;
   m.name = name;
   const Token* t = pp1_source();
+  if (!t->is_op("(") && !t->is_op("%(")) throw ParseError{"expected '%(' or '('", t, true};
   if (t->is_op("(")) {
     for (;;) {
       const Token* p = pp1_source();

@@ -17,6 +17,7 @@ struct ParseError {
   std::string msg;
   const Token* tok;
   bool at_form;  // true: the error is about `tok` ("at:"); false: found `tok` ("saw:")
+  bool skip = true;  // resynchronise at the next declaration (most errors)
 };
 
 // What %( %) conditions can ask about.

@@ -230,8 +230,11 @@ void Elaborator::derive_user_probe(Probe* p) {
 
 class Resolver : public TraversingVisitor {
  public:
+  using TraversingVisitor::visit;
   Resolver(Elaborator& e, std::vector<VarDecl*>* locals, FunctionDecl* fn, const SourceFile* file)
-      : e_(e), locals_(locals), fn_(fn), file_(file) {}
+      : e_(e), locals_(locals), file_(file) {
+    (void)fn;
+  }
 
   VarDecl* local(const std::string& name) {
     for (VarDecl* v : *locals_)
@@ -350,7 +353,6 @@ class Resolver : public TraversingVisitor {
  private:
   Elaborator& e_;
   std::vector<VarDecl*>* locals_;
-  FunctionDecl* fn_;
   const SourceFile* file_;
 };
 
@@ -370,6 +372,7 @@ void Elaborator::need_function(FunctionDecl* f) {
 void Elaborator::add_global_display() {
   if (s_.opts.no_global_var_display) return;
   struct Usage : TraversingVisitor {
+    using TraversingVisitor::visit;
     std::set<VarDecl*> read, written;
     void visit(Assign& a) override {
       if (auto* sym = dynamic_cast<Symbol*>(a.left)) {
@@ -498,6 +501,7 @@ bool Elaborator::run() {
   // Globals: every referenced one, in declaration order (script first).
   std::set<VarDecl*> used_globals;
   struct GlobalUse : TraversingVisitor {
+    using TraversingVisitor::visit;
     std::set<VarDecl*>* out;
     void visit(Symbol& s) override {
       if (s.decl && s.decl->is_global) out->insert(s.decl);

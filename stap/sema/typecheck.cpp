@@ -13,6 +13,7 @@ namespace {
 
 class TypeInfer : public TraversingVisitor {
  public:
+  using TraversingVisitor::visit;
   explicit TypeInfer(Session& s) : s_(s) {}
 
   bool changed = false;
@@ -470,6 +471,7 @@ namespace {
 // Arrays may not be modified inside a foreach over them.
 class ForeachCheck : public TraversingVisitor {
  public:
+  using TraversingVisitor::visit;
   explicit ForeachCheck(Session& s) : s_(s) {}
   void visit(ForeachLoop& f) override {
     if (f.base && f.base->decl) {
