@@ -45,8 +45,28 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+std::vector<std::string> tapset_roots(const Session& s) {
+  std::vector<std::string> roots;
+  const char* env = getenv("SYSTEMTAP_TAPSET");
+  roots.push_back(env && *env ? env : PKGDATADIR "/tapset");
+  for (const auto& d : s.opts.include_dirs) roots.push_back(d);
+  return roots;
+}
+
+// The part of a search dir below the root it was derived from ("/linux/6.1", "").
+std::string relative_dir(const std::vector<std::string>& roots, const std::string& dir) {
+  size_t best = std::string::npos;
+  for (const std::string& r : roots) {
+    if (dir.compare(0, r.size(), r) == 0 && (dir.size() == r.size() || dir[r.size()] == '/') &&
+        (best == std::string::npos || r.size() > best))
+      best = r.size();
+  }
+  return best == std::string::npos ? dir : dir.substr(best);
+}
+
 // Files of every search dir, earlier dirs winning for the same relative name.
 std::vector<std::string> library_files(const Session& s, const char* ext) {
+  std::vector<std::string> roots = tapset_roots(s);
   std::vector<std::string> out;
   std::set<std::string> seen_rel;
   for (const std::string& dir : s.tapset_dirs) {
@@ -54,7 +74,7 @@ std::vector<std::string> library_files(const Session& s, const char* ext) {
       std::string base = f.substr(f.rfind('/') + 1);
       // The relative name is the path below the root include dir; the dir list holds
       // subfolders, so compare on the file name within the same subfolder suffix.
-      if (!seen_rel.insert(dir.substr(dir.find("/tapset")) + "/" + base).second) continue;
+      if (!seen_rel.insert(relative_dir(roots, dir) + "/" + base).second) continue;
       out.push_back(f);
     }
   }
@@ -64,10 +84,7 @@ std::vector<std::string> library_files(const Session& s, const char* ext) {
 }  // namespace
 
 std::vector<std::string> tapset_search_dirs(const Session& s) {
-  std::vector<std::string> roots;
-  const char* env = getenv("SYSTEMTAP_TAPSET");
-  roots.push_back(env && *env ? env : PKGDATADIR "/tapset");
-  for (const auto& d : s.opts.include_dirs) roots.push_back(d);
+  std::vector<std::string> roots = tapset_roots(s);
 
   std::string kvr = s.kernel_release;
   std::string kv = kvr.substr(0, kvr.find('-'));
