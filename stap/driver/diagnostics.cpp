@@ -53,13 +53,17 @@ void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_
   err_ << "\n";
 }
 
-void Diagnostics::semantic_error(const std::string& msg, const Token* tok) {
+void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const Token* also) {
   ++errors_;
   const std::string prefix = "semantic error: ";
   err_ << prefix << msg;
   if (tok) err_ << ": " << token_text(tok);
   err_ << "\n";
   source_lines(tok, prefix.size());
+  if (also) {
+    err_ << token_text(also) << "\n";
+    source_lines(also, prefix.size());
+  }
   err_ << "\n";
 }
 

@@ -18,7 +18,9 @@ class Diagnostics {
   // error is about tok itself) and the source line with a caret.
   void parse_error(const std::string& msg, const Token* tok, bool at_form);
   // `semantic error: MSG: TOKEN` and source line; `chain` adds related tokens.
-  void semantic_error(const std::string& msg, const Token* tok);
+  // `also` adds a second token line with its source (e.g. the function an arity mismatch
+  // is about).
+  void semantic_error(const std::string& msg, const Token* tok, const Token* also = nullptr);
   // A follow-on line of the previous semantic error (e.g. "type was first inferred here").
   void semantic_note(const std::string& msg, const Token* tok);
   void warning(const std::string& msg, const Token* tok = nullptr);

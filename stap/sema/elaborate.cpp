@@ -46,7 +46,10 @@ bool literal_equal(const Literal* a, const Literal* b) {
 
 class Elaborator {
  public:
-  explicit Elaborator(Session& s) : s_(s), index_(s) { register_probe_families(registry_); }
+  explicit Elaborator(Session& s) : s_(s), index_(s) {
+    registry_.kernel_build_tree = s.kernel_build_tree;
+    register_probe_families(registry_);
+  }
 
   bool run();
 
@@ -56,6 +59,8 @@ class Elaborator {
   const std::vector<FunctionDecl*>* find_functions(const std::string& name);
   VarDecl* find_global(const std::string& name, const SourceFile* from);
   void load_aliases_for(const std::string& functor);
+  // True when a built-in family or an alias covers all of pp's components.
+  bool whole_point_known(const ProbePoint& pp);
 
   // Probes -------------------------------------------------------------------------------
   void derive_user_probe(Probe* p);
@@ -81,6 +86,8 @@ class Elaborator {
   std::vector<VarDecl*> global_order_;
   std::set<std::string> global_lookups_done_;
   std::vector<ProbeAlias*> aliases_;
+  std::vector<ProbeAlias*> alias_stack_;  // aliases being expanded, innermost last
+  bool no_match_reported_ = false;
   std::set<std::string> alias_lookups_done_;
   std::vector<Probe*> pending_probes_;
   std::vector<FunctionDecl*> pending_functions_;
@@ -139,6 +146,26 @@ void Elaborator::load_aliases_for(const std::string& functor) {
 
 // Expands one probe point: through aliases (recursively) or into built-in families.
 // Returns how many derived probes it produced.
+bool Elaborator::whole_point_known(const ProbePoint& pp) {
+  ProbeRegistry::Result r = registry_.match(pp);
+  if (!r.matches.empty() || !r.validation_error.empty()) return true;
+  for (ProbeAlias* a : aliases_) {
+    for (ProbePoint* name : a->alias_names) {
+      if (name->components.size() != pp.components.size()) continue;
+      bool ok = true;
+      for (size_t i = 0; i < pp.components.size() && ok; ++i) {
+        const auto& want = pp.components[i];
+        const auto& have = name->components[i];
+        ok = fnmatch(want.functor.c_str(), have.functor.c_str(), 0) == 0 &&
+             ((want.arg == nullptr) == (have.arg == nullptr)) &&
+             (want.arg == nullptr || literal_equal(want.arg, have.arg));
+      }
+      if (ok) return true;
+    }
+  }
+  return false;
+}
+
 int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
                              const std::string& chain, int depth, bool report) {
   if (pp.components.empty()) return 0;
@@ -146,8 +173,13 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
     s_.diag.semantic_error("recursive loop in alias expansion", pp.tok);
     return 0;
   }
+  // '!' makes a point optional as well as sufficient.
+  const bool loud = report && !pp.optional && !pp.sufficient;
   load_aliases_for(pp.components[0].functor);
   int made = 0;
+  bool alias_matched = false;
+  bool inner_no_match = false;  // a nested expansion already said "no match"
+  bool suffix_reported = false;
   // Aliases whose name matches a prefix of the point; the rest is a suffix passed on.
   for (ProbeAlias* a : std::vector<ProbeAlias*>(aliases_)) {
     for (ProbePoint* name : a->alias_names) {
@@ -162,7 +194,28 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
              ((want.arg == nullptr) == (have.arg == nullptr));
       }
       if (!ok) continue;
+      // A built-in or a longer alias naming the whole point wins over a suffixed alias.
+      if (k < pp.components.size() && whole_point_known(pp)) continue;
+      alias_matched = true;
+      if (std::find(alias_stack_.begin(), alias_stack_.end(), a) != alias_stack_.end()) {
+        if (loud) {
+          const Token* t = pp.components[0].tok;
+          std::string where;
+          if (t && t->loc.file)
+            where = " at " + t->loc.file->name + ":" + std::to_string(t->loc.line) + ":" +
+                    std::to_string(t->loc.col);
+          s_.diag.semantic_error("while resolving probe point", t);
+          s_.diag.semantic_error("recursive loop in alias expansion of " + probe_point_str(pp) +
+                                     where,
+                                 nullptr);
+        }
+        continue;
+      }
+      // A suffix the alias's locations cannot take is reported once, on the suffix.
+      const bool has_suffix = k < pp.components.size();
+      int made_here = 0;
       std::string new_chain = alias_str(*a) + " <- " + chain;
+      alias_stack_.push_back(a);
       for (ProbePoint* loc : a->locations) {
         ProbePoint expanded = *loc;
         expanded.components.insert(expanded.components.end(), pp.components.begin() + k,
@@ -181,22 +234,42 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
           combined->stmts.push_back(user_body);
           if (a->epilogue_body) combined->stmts.push_back(clone_block(s_.arena, a->epilogue_body));
         }
-        int n = derive_point(expanded, user, combined, new_chain, depth + 1, report);
-        made += n;
+        no_match_reported_ = false;
+        int n = derive_point(expanded, user, combined, new_chain, depth + 1,
+                             report && !has_suffix);
+        if (no_match_reported_) inner_no_match = true;
+        made_here += n;
         if (n > 0 && loc->sufficient) break;
+      }
+      alias_stack_.pop_back();
+      made += made_here;
+      if (made_here == 0 && has_suffix && loud && !suffix_reported) {
+        s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
+        s_.diag.semantic_error("invalid suffix for probe", pp.components[k].tok);
+        suffix_reported = true;
       }
     }
   }
+  no_match_reported_ = false;
   if (made > 0) return made;
+  if (alias_matched) {
+    if (loud && !suffix_reported && !inner_no_match) {
+      s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
+      s_.diag.semantic_error("no match", nullptr);
+    }
+    no_match_reported_ = loud || inner_no_match;
+    return 0;
+  }
 
-  ProbeRegistry::Result r = registry_.match(pp);
+  ProbeRegistry::Result r = registry_.match(pp, 0, index_.alias_names());
   if (!r.matches.empty()) {
     for (const FamilyMatch& m : r.matches) {
       auto* d = s_.arena.make<DerivedProbe>();
       d->tok = user->tok;
       ProbePoint concrete;
       concrete.components = m.components;
-      d->name = probe_point_str(concrete);
+      const ProbeFamilyPattern* fam = m.pattern;
+      d->name = fam && fam->namer ? fam->namer(m) : probe_point_str(concrete);
       d->chain = chain;
       d->match = m;
       // Each derived probe owns its copy: locals and types are per probe.
@@ -210,7 +283,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
     }
     return made;
   }
-  if (pp.optional || !report) return 0;
+  if (!loud) return 0;
   s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
   if (!r.validation_error.empty()) s_.diag.semantic_error(r.validation_error, nullptr);
   else s_.diag.semantic_error(r.error, r.error_tok);
@@ -298,9 +371,17 @@ class Resolver : public TraversingVisitor {
       }
     }
     if (cands.empty()) {
-      std::vector<std::string> names;
-      for (const auto& [n, v] : e_.functions_) names.push_back(n);
-      std::string sim = similar_names(c.name, names);
+      if (fs) {
+        for (FunctionDecl* f : *fs) {
+          if (f->is_private && f->file != file_) continue;
+          e_.s_.diag.semantic_error("arity mismatch found (function '" + c.name + "' takes " +
+                                        std::to_string(f->formals.size()) + " args)",
+                                    c.tok, f->tok);
+          return;
+        }
+      }
+      // Upstream suggests from the library's functions only.
+      std::string sim = similar_names(c.name, e_.index_.function_names());
       e_.s_.diag.semantic_error("unresolved function " + c.name +
                                     (sim.empty() ? "" : " (similar: " + sim + ")"),
                                 c.tok);

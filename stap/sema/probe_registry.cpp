@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <fstream>
+#include <set>
 
 #include "stap/probes/families.h"
 
@@ -11,6 +13,23 @@ namespace stap {
 void register_probe_families(ProbeRegistry& r) {
   register_begin_end_families(r);
   register_timer_families(r);
+  register_perf_families(r);
+}
+
+bool ProbeRegistry::kernel_exports(const std::string& symbol) const {
+  if (!exports_) {
+    exports_.emplace();
+    // Module.symvers: CRC <tab> SYMBOL <tab> MODULE <tab> EXPORT_TYPE [<tab> NAMESPACE]
+    std::ifstream in(kernel_build_tree + "/Module.symvers");
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t a = line.find('\t');
+      if (a == std::string::npos) continue;
+      size_t b = line.find('\t', a + 1);
+      exports_->insert(line.substr(a + 1, b == std::string::npos ? b : b - a - 1));
+    }
+  }
+  return exports_->count(symbol) > 0;
 }
 
 void ProbeRegistry::add(ProbeFamilyPattern p) {
@@ -52,14 +71,19 @@ bool arg_fits(const ProbePointComponent& c, ArgKind k) {
 }  // namespace
 
 std::string similar_names(const std::string& name, const std::vector<std::string>& candidates) {
+  // Closest first; among equally close names the shorter, then alphabetical order.
   std::vector<std::pair<size_t, std::string>> scored;
+  std::set<std::string> seen;
   for (const auto& c : candidates) {
-    if (c == name && false) continue;
+    if (c.empty() || !seen.insert(c).second) continue;
     size_t d = edit_distance(name, c);
     if (d <= std::max<size_t>(5, name.size() / 2)) scored.push_back({d, c});
   }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    if (a.second.size() != b.second.size()) return a.second.size() < b.second.size();
+    return a.second < b.second;
+  });
   std::string out;
   for (size_t i = 0; i < scored.size() && i < 5; ++i) {
     if (i) out += ", ";
@@ -78,6 +102,7 @@ void ProbeRegistry::walk(const Node& n, const ProbePoint& pp, size_t i, FamilyMa
     for (const ProbeFamilyPattern* p : n.terminals) {
       FamilyMatch m = cur;
       m.family = p->family;
+      m.pattern = p;
       if (p->validate) {
         std::string err = p->validate(m);
         if (!err.empty()) {
@@ -118,13 +143,26 @@ void ProbeRegistry::walk(const Node& n, const ProbePoint& pp, size_t i, FamilyMa
   }
 }
 
-ProbeRegistry::Result ProbeRegistry::match(const ProbePoint& pp, size_t first) const {
+ProbeRegistry::Result ProbeRegistry::match(const ProbePoint& pp, size_t first,
+                                           const std::vector<std::string>& root_extra) const {
   Result r;
   FamilyMatch cur;
   size_t deepest = 0;
   const Node* deepest_node = nullptr;
   walk(root_, pp, first, cur, r, deepest, &deepest_node);
   if (!r.matches.empty() || !r.validation_error.empty()) return r;
+  if (deepest >= pp.components.size() && deepest_node && deepest_node->terminals.empty() &&
+      !deepest_node->children.empty()) {
+    // Every component matched, but the point stops short of a complete probe.
+    std::string follow;
+    for (const auto& [key, child] : deepest_node->children) {
+      if (follow.find(" " + key.first + ",") != std::string::npos) continue;
+      follow += (follow.empty() ? " " : ", ") + key.first;
+    }
+    r.error = "probe point truncated (follow: " + follow + ")";
+    r.error_tok = pp.components.back().tok;
+    return r;
+  }
   if (deepest >= pp.components.size()) deepest = pp.components.size() - 1;
   const ProbePointComponent& bad = pp.components[deepest];
   r.error_tok = bad.tok;
@@ -132,12 +170,14 @@ ProbeRegistry::Result ProbeRegistry::match(const ProbePoint& pp, size_t first) c
     r.error = "invalid suffix for probe";
     return r;
   }
+
   std::vector<std::string> names;
   if (deepest_node) {
     for (const auto& [key, child] : deepest_node->children)
       if (std::find(names.begin(), names.end(), key.first) == names.end())
         names.push_back(key.first);
   }
+  if (deepest_node == &root_) names.insert(names.end(), root_extra.begin(), root_extra.end());
   std::string sim = similar_names(bad.functor, names);
   bool wildcard = bad.functor.find_first_of("*?[") != std::string::npos;
   r.error = wildcard ? "probe point mismatch: didn't find any wildcard matches"

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,16 +27,21 @@ struct FamilyMatch {
   std::string family;                          // "begin", "timer", ...
   std::vector<ProbePointComponent> components; // concrete (wildcards resolved)
   std::map<std::string, Literal*> args;        // functor -> argument
+  const struct ProbeFamilyPattern* pattern = nullptr;
 };
 
 // Checks a match's arguments; returns an error message (no token) or empty.
 using FamilyValidator = std::function<std::string(const FamilyMatch&)>;
+
+// Spells a match the way -p2 lists it, when that differs from the components as written.
+using FamilyNamer = std::function<std::string(const FamilyMatch&)>;
 
 struct ProbeFamilyPattern {
   std::string family;
   std::vector<PatternComponent> pattern;
   FamilyValidator validate;
   bool unprivileged_ok = false;
+  FamilyNamer namer = nullptr;
 };
 
 class ProbeRegistry {
@@ -49,8 +55,14 @@ class ProbeRegistry {
     const Token* error_tok = nullptr;
     std::string validation_error;  // an argument out of range, reported without a token
   };
-  Result match(const ProbePoint& pp, size_t first_component = 0) const;
+  // `root_extra` names more candidates for a mismatch on the first component (aliases).
+  Result match(const ProbePoint& pp, size_t first_component = 0,
+               const std::vector<std::string>& root_extra = {}) const;
   const std::vector<ProbeFamilyPattern>& patterns() const { return patterns_; }
+
+  // The kernel build tree, for families that depend on what the kernel exports.
+  std::string kernel_build_tree;
+  bool kernel_exports(const std::string& symbol) const;
 
  private:
   struct Node {
@@ -62,6 +74,7 @@ class ProbeRegistry {
   std::vector<ProbeFamilyPattern> patterns_;
   std::vector<std::unique_ptr<ProbeFamilyPattern>> owned_;
   Node root_;
+  mutable std::optional<std::set<std::string>> exports_;
 };
 
 // Registers every built-in family (stap/probes/*.cpp).

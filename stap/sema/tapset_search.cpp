@@ -209,6 +209,18 @@ std::vector<std::string> TapsetIndex::files_for_alias(const std::string& functor
   return out;
 }
 
+std::vector<std::string> TapsetIndex::function_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, files] : functions_) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string> TapsetIndex::alias_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, files] : aliases_) out.push_back(name);
+  return out;
+}
+
 StapFile* TapsetIndex::load(const std::string& path) {
   if (!loaded_.insert(path).second) return nullptr;
   const SourceFile* src = s_.add_source(path, read_file(path), true);

@@ -36,6 +36,9 @@ class TapsetIndex {
   // Parses `path` if not done yet; returns the file, or null if it was parsed already
   // or failed to parse (a broken tapset is reported and skipped).
   StapFile* load(const std::string& path);
+  // Every function name / first alias component the library declares (for "similar:").
+  std::vector<std::string> function_names() const;
+  std::vector<std::string> alias_names() const;
   int files_parsed() const { return parsed_count_; }
 
  private:
