@@ -225,6 +225,15 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
         }
         o->defines.push_back(optarg);
         break;
+      case 'G':
+        // Initial values of globals, applied when the module loads.
+        if (!matches("^[a-z_][a-z0-9_]*=[a-z0-9_.-]+$", optarg)) {
+          std::cerr << "ERROR: Safety pattern mismatch for -G parameter ('" << optarg
+                    << "' vs. '^[a-z_][a-z0-9_]*=[a-z0-9_.-]+$') rc=1\n";
+          return false;
+        }
+        o->global_settings.push_back(optarg);
+        break;
       case 'r':
         if (optarg[0] == '/') o->kernel_build_tree = optarg;
         else o->kernel_release = optarg;
@@ -300,6 +309,11 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
     }
   }
   for (int i = 0; i < 5; ++i) o->verbose[i] += v_count;
+  if (o->guru && o->privilege_set && o->privilege != "stapdev") {
+    std::cerr << "You can't specify -g and --privilege=" << o->privilege << " together.\n";
+    usage_hint();
+    return false;
+  }
   int i = optind;
   if (!o->have_script_text) {
     if (i >= argc) {

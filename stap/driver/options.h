@@ -21,6 +21,7 @@ struct Options {
   std::vector<std::string> extra_scripts;  // -E
   std::vector<std::string> include_dirs;   // -I
   std::vector<std::string> defines;        // -D
+  std::vector<std::string> global_settings;  // -G NAME=VALUE
   std::vector<std::string> args;           // $1 ...
   std::string kernel_release;              // -r RELEASE
   std::string kernel_build_tree;           // -r /DIR

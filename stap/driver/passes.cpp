@@ -136,6 +136,13 @@ bool run_pass1(Session& s) {
 bool run_pass2(Session& s) {
   PassTimer timer;
   bool ok = elaborate(s);
+  if (ok) {
+    for (size_t i = 0; i < s.args.used.size(); ++i) {
+      if (s.args.used[i]) continue;
+      std::string n = std::to_string(i + 1);
+      s.diag.warning("unused command line option $" + n + "/@" + n);
+    }
+  }
   s.diag.report_suppressed();
   if (!ok) {
     s.diag.print("Pass 2: analysis failed.  [man error::pass2]");

@@ -48,7 +48,8 @@ class Printer : public Visitor {
     }
   }
   std::string var_name(Symbol& s) {
-    if (o_.mangle_globals && s.decl && s.decl->is_global) return "__global_" + s.name;
+    if ((o_.mangle_globals && s.decl && s.decl->is_global) || o_.mangle_all_symbols)
+      return "__global_" + s.name;
     return s.name;
   }
 

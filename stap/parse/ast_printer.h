@@ -11,6 +11,8 @@ namespace stap {
 struct PrintOptions {
   // Pass 2 prints globals and functions under their internal names.
   bool mangle_globals = false;
+  // Probe conditions may name only globals, so pass 2 mangles every symbol in them.
+  bool mangle_all_symbols = false;
 };
 
 std::string expr_str(Expr* e, const PrintOptions& o = {});

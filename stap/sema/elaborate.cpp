@@ -1,8 +1,10 @@
 #include "stap/sema/elaborate.h"
+#include "stap/sema/optimize.h"
 
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <tuple>
 #include <map>
 #include <set>
 
@@ -19,10 +21,12 @@ namespace {
 constexpr int kMaxAliasDepth = 64;
 
 std::string location_list(const std::vector<ProbePoint*>& pps, const char* sep) {
+  PrintOptions po;
+  po.mangle_all_symbols = true;
   std::string s;
   for (size_t i = 0; i < pps.size(); ++i) {
     if (i) s += sep;
-    s += probe_point_str(*pps[i]);
+    s += probe_point_str(*pps[i], po);
   }
   return s;
 }
@@ -88,6 +92,7 @@ class Elaborator {
   std::vector<ProbeAlias*> aliases_;
   std::vector<ProbeAlias*> alias_stack_;  // aliases being expanded, innermost last
   bool no_match_reported_ = false;
+  bool has_conditions_ = false;
   std::set<std::string> alias_lookups_done_;
   std::vector<Probe*> pending_probes_;
   std::vector<FunctionDecl*> pending_functions_;
@@ -270,14 +275,34 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       concrete.components = m.components;
       const ProbeFamilyPattern* fam = m.pattern;
       d->name = fam && fam->namer ? fam->namer(m) : probe_point_str(concrete);
+      if (pp.sufficient) d->name += "!";
+      else if (pp.optional) d->name += "?";
       d->chain = chain;
       d->match = m;
       // Each derived probe owns its copy: locals and types are per probe.
       d->body = clone_block(s_.arena, body);
       d->condition = pp.condition ? clone_expr(s_.arena, pp.condition) : nullptr;
+      if (d->condition) {
+        // The condition is also checked on each hit: `if (!(COND)) next`.
+        auto* guard = s_.arena.make<IfStmt>(d->condition->tok);
+        guard->cond = s_.arena.make<Unary>(d->condition->tok, "!",
+                                           clone_expr(s_.arena, pp.condition));
+        guard->then_stmt = s_.arena.make<NextStmt>(d->condition->tok);
+        Block* target = d->body;
+        if (!target->stmts.empty() && target->stmts[0]->kind == StmtKind::Block)
+          target = static_cast<Block*>(target->stmts[0]);
+        target->stmts.insert(target->stmts.begin(), guard);
+        has_conditions_ = true;
+      }
       d->synthetic = user->synthetic;
+      d->user = user;
       resolve_body(d->body, &d->locals, nullptr, user->file);
-      if (d->condition) resolve_body(nullptr, &d->locals, nullptr, user->file);
+      if (d->condition) {
+        // Conditions see only globals; a fresh local list catches any other name.
+        std::vector<VarDecl*> cond_locals;
+        resolve_body(s_.arena.make<ExprStmt>(d->condition->tok, d->condition), &cond_locals,
+                     nullptr, user->file);
+      }
       prog_->probes.push_back(d);
       ++made;
     }
@@ -486,75 +511,98 @@ void Elaborator::add_global_display() {
     if (u.written.count(g) && !u.read.count(g) && !g->synthetic) show.push_back(g);
   if (show.empty()) return;
   const Token* tok = s_.arena.make_token(Token{TokKind::Keyword, "probe", {}, nullptr, {}});
-  auto* body = s_.arena.make<Block>(tok);
+  // One end probe per global, as upstream lists them.
   for (VarDecl* g : show) {
-    auto* sym = s_.arena.make<Symbol>(g->tok, g->name);
-    sym->decl = g;
-    auto* pf = s_.arena.make<PrintFormat>(g->tok, "printf");
-    pf->formatted = true;
+    auto* body = s_.arena.make<Block>(tok);
+    // Upstream's shapes: scalars print NAME=VALUE, arrays one line per element in
+    // descending value order, statistics their five aggregates (or @count=0x0 when empty).
+    auto sym_of = [&](const std::string& n) {
+      auto* x = s_.arena.make<Symbol>(g->tok, n);
+      return x;
+    };
+    auto printf_of = [&](const std::string& fmt, std::vector<Expr*> args) {
+      auto* pf = s_.arena.make<PrintFormat>(g->tok, "printf");
+      pf->formatted = true;
+      pf->raw_format = fmt;
+      pf->args = std::move(args);
+      return s_.arena.make<ExprStmt>(g->tok, pf);
+    };
+    const char* aggs[] = {"@count", "@min", "@max", "@sum", "@avg"};
+    const std::string agg_fmt = " @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d\\n";
     if (g->arity > 0) {
-      // foreach (v = [k...] in g-) printf("g[%#d,...]=%d\n", k..., v)
       auto* loop = s_.arena.make<ForeachLoop>(tok);
-      loop->base = sym;
+      loop->base = sym_of(g->name);
       loop->sort_direction = -1;
       loop->sort_column = 0;
-      auto* val = s_.arena.make<Symbol>(g->tok, "__val");
-      loop->value = val;
       std::string fmt = g->name + "[";
+      std::vector<Expr*> keys;
       for (int i = 0; i < g->arity; ++i) {
-        auto* k = s_.arena.make<Symbol>(g->tok, "__idx" + std::to_string(i));
-        loop->indexes.push_back(k);
+        std::string kn = "__idx" + std::to_string(i);
+        loop->indexes.push_back(sym_of(kn));
         fmt += i ? "," : "";
         Type it = i < static_cast<int>(g->index_types.size()) ? g->index_types[i] : Type::Long;
         fmt += it == Type::String ? "\\\"%#s\\\"" : "%#d";
-        pf->args.push_back(s_.arena.make<Symbol>(g->tok, k->name));
+        keys.push_back(sym_of(kn));
       }
-      fmt += g->type == Type::String ? "]=\\\"%#s\\\"\\n" : "]=%#d\\n";
+      fmt += "]";
+      std::vector<Expr*> args = keys;
       if (g->type == Type::Stats) {
-        fmt = g->name + "[...] @count=%#d\\n";
-        pf->args.clear();
-        auto* so = s_.arena.make<StatOp>(g->tok, "@count", s_.arena.make<Symbol>(g->tok, g->name));
-        pf->args.push_back(so);
-      } else {
-        pf->args.push_back(s_.arena.make<Symbol>(g->tok, "__val"));
-      }
-      pf->raw_format = fmt;
-      loop->body = s_.arena.make<ExprStmt>(g->tok, pf);
-      body->stmts.push_back(loop);
-    } else {
-      if (g->type == Type::Stats) {
-        pf->raw_format = g->name + " @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d\\n";
-        for (const char* op : {"@count", "@min", "@max", "@sum", "@avg"}) {
-          auto* s2 = s_.arena.make<Symbol>(g->tok, g->name);
-          pf->args.push_back(s_.arena.make<StatOp>(g->tok, op, s2));
+        for (const char* op : aggs) {
+          auto* elem = s_.arena.make<ArrayIndex>(g->tok);
+          elem->base = sym_of(g->name);
+          for (int i = 0; i < g->arity; ++i) elem->indexes.push_back(sym_of("__idx" + std::to_string(i)));
+          args.push_back(s_.arena.make<StatOp>(g->tok, op, elem));
         }
+        loop->body = printf_of(fmt + agg_fmt, args);
       } else {
-        pf->raw_format = g->name + (g->type == Type::String ? "=\\\"%#s\\\"\\n" : "=%#d\\n");
-        pf->args.push_back(sym);
+        loop->value = sym_of("__val");
+        args.push_back(sym_of("__val"));
+        fmt += g->type == Type::String ? "=\\\"%#s\\\"\\n" : "=%d\\n";
+        loop->body = printf_of(fmt, args);
       }
-      body->stmts.push_back(s_.arena.make<ExprStmt>(g->tok, pf));
+      body->stmts.push_back(loop);
+    } else if (g->type == Type::Stats) {
+      auto* iff = s_.arena.make<IfStmt>(tok);
+      auto* cnt = s_.arena.make<StatOp>(g->tok, "@count", sym_of(g->name));
+      iff->cond = s_.arena.make<Comparison>(g->tok, "==", cnt, s_.arena.make<Literal>(g->tok, int64_t{0}));
+      iff->then_stmt = printf_of(g->name + " @count=0x0\\n", {});
+      std::vector<Expr*> args;
+      for (const char* op : aggs) args.push_back(s_.arena.make<StatOp>(g->tok, op, sym_of(g->name)));
+      iff->else_stmt = printf_of(g->name + agg_fmt, args);
+      body->stmts.push_back(iff);
+    } else {
+      std::string fmt = g->name + (g->type == Type::String ? "=\\\"%#s\\\"\\n" : "=%d\\n");
+      body->stmts.push_back(printf_of(fmt, {sym_of(g->name)}));
     }
-  }
-  auto* d = s_.arena.make<DerivedProbe>();
-  d->tok = tok;
-  d->name = "end";
-  d->chain = "end";
-  d->body = body;
-  d->synthetic = true;
-  FamilyMatch m;
-  m.family = "end";
-  d->match = m;
-  resolve_body(body, &d->locals, nullptr, nullptr);
-  for (Stmt* st : body->stmts) {
-    if (auto* es = dynamic_cast<ExprStmt*>(st)) {
-      auto* pf = static_cast<PrintFormat*>(es->value);
-      parse_format(pf->raw_format, &pf->components, nullptr);
-    } else if (auto* fl = dynamic_cast<ForeachLoop*>(st)) {
-      auto* pf = static_cast<PrintFormat*>(static_cast<ExprStmt*>(fl->body)->value);
-      parse_format(pf->raw_format, &pf->components, nullptr);
+    auto* d = s_.arena.make<DerivedProbe>();
+    d->tok = tok;
+    d->name = "end";
+    d->chain = "end";
+    d->body = body;
+    d->synthetic = true;
+    FamilyMatch m;
+    m.family = "end";
+    d->match = m;
+    resolve_body(body, &d->locals, nullptr, nullptr);
+    // Types are already known: this runs after inference.
+    for (VarDecl* v : d->locals) {
+      if (v->name == "__val") {
+        v->type = g->type;
+      } else if (v->name.rfind("__idx", 0) == 0) {
+        size_t i = std::stoul(v->name.substr(5));
+        v->type = i < g->index_types.size() ? g->index_types[i] : Type::Long;
+      }
     }
+    struct Formats : TraversingVisitor {
+      using TraversingVisitor::visit;
+      void visit(PrintFormat& pf) override {
+        TraversingVisitor::visit(pf);
+        if (pf.components.empty()) parse_format(pf.raw_format, &pf.components, nullptr);
+      }
+    } formats;
+    visit_stmt(formats, body);
+    prog_->probes.push_back(d);
   }
-  prog_->probes.push_back(d);
 }
 
 bool Elaborator::run() {
@@ -579,6 +627,23 @@ bool Elaborator::run() {
     if (f->body && f->body->kind == StmtKind::Block) resolve_body(f->body, &f->locals, f, f->file);
   }
 
+  if (s_.diag.errors() == errors_before) optimize_program(s_, *prog_, used_functions_);
+
+  // Upstream adds an empty begin probe when any probe has a condition.
+  if (has_conditions_) {
+    const Token* tok = s_.arena.make_token(Token{TokKind::Keyword, "probe", {}, nullptr, {}});
+    auto* d = s_.arena.make<DerivedProbe>();
+    d->tok = tok;
+    d->name = "begin";
+    d->chain = "begin";
+    auto* body = s_.arena.make<Block>(tok);
+    body->stmts.push_back(s_.arena.make<NullStmt>(tok));
+    d->body = body;
+    d->synthetic = true;
+    d->match.family = "begin";
+    prog_->probes.push_back(d);
+  }
+
   // Globals: every referenced one, in declaration order (script first).
   std::set<VarDecl*> used_globals;
   struct GlobalUse : TraversingVisitor {
@@ -596,21 +661,29 @@ bool Elaborator::run() {
   for (FunctionDecl* f : used_functions_) visit_stmt(gu, f->body);
   for (StapFile* f : files_)
     for (VarDecl* g : f->globals)
-      if (used_globals.count(g) || s_.opts.unoptimized) global_order_.push_back(g);
+      if (used_globals.count(g)) global_order_.push_back(g);
   prog_->globals = global_order_;
 
   for (FunctionDecl* f : used_functions_) prog_->functions.push_back(f);
-  if (s_.opts.unoptimized) {
-    for (StapFile* f : files_)
-      for (FunctionDecl* fn : f->functions)
-        if (!used_functions_.count(fn) && f == s_.user_file) prog_->functions.push_back(fn);
-  }
-  std::stable_sort(prog_->functions.begin(), prog_->functions.end(),
-                   [](FunctionDecl* a, FunctionDecl* b) { return a->name < b->name; });
+  // By name; overloads of one name in the order they were written.
+  auto where = [](FunctionDecl* f) {
+    return std::make_tuple(f->tok && f->tok->loc.file ? f->tok->loc.file->name : std::string(),
+                           f->tok ? f->tok->loc.line : 0, f->tok ? f->tok->loc.col : 0);
+  };
+  std::sort(prog_->functions.begin(), prog_->functions.end(),
+            [&](FunctionDecl* a, FunctionDecl* b) {
+              if (a->name != b->name) return a->name < b->name;
+              return where(a) < where(b);
+            });
 
   if (s_.diag.errors() == errors_before) infer_types(s_, *prog_);
   if (s_.diag.errors() == errors_before) check_program(s_, *prog_);
-  if (s_.diag.errors() == errors_before) add_global_display();
+  if (s_.diag.errors() == errors_before) {
+    size_t n = prog_->probes.size();
+    add_global_display();
+    // Type the display code like the rest (its globals' types are known by now).
+    if (prog_->probes.size() != n) infer_types(s_, *prog_);
+  }
   if (s_.diag.errors() == errors_before && prog_->probes.empty())
     s_.diag.semantic_error("no probes found", nullptr);
   return s_.diag.errors() == errors_before;

@@ -23,6 +23,7 @@ struct DerivedProbe {
   Expr* condition = nullptr;
   std::vector<VarDecl*> locals;
   bool synthetic = false;
+  const Probe* user = nullptr;       // the script's probe it came from
 };
 
 struct Program {

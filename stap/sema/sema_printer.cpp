@@ -8,8 +8,9 @@ namespace stap {
 
 namespace {
 
-std::string decl_str(const VarDecl& v) {
+std::string decl_str(const VarDecl& v, bool verbose = false) {
   std::string s = v.name;
+  if (v.wrap) s += "%";
   if (v.maxsize > 0) s += "[" + std::to_string(v.maxsize) + "]";
   s += ":";
   s += type_name(v.type);
@@ -21,6 +22,7 @@ std::string decl_str(const VarDecl& v) {
     }
     s += "]";
   }
+  if (verbose && v.init) s += " = " + literal_str(*v.init);
   return s;
 }
 
@@ -31,7 +33,7 @@ void print_program(std::ostream& out, const Program& p, bool verbose) {
   po.mangle_globals = verbose;
   if (!p.globals.empty()) {
     out << "# globals\n";
-    for (VarDecl* g : p.globals) out << decl_str(*g) << "\n";
+    for (VarDecl* g : p.globals) out << decl_str(*g, verbose) << "\n";
   }
   if (!p.functions.empty()) {
     out << "# functions\n";
@@ -60,7 +62,11 @@ void print_program(std::ostream& out, const Program& p, bool verbose) {
     out << "# probes\n";
     for (DerivedProbe* d : p.probes) {
       out << d->name;
-      if (d->condition) out << " if (" << expr_str(d->condition, po) << ")";
+      if (d->condition) {
+        PrintOptions cpo = po;
+        cpo.mangle_all_symbols = true;
+        out << " if (" << expr_str(d->condition, cpo) << ")";
+      }
       out << " /* <- " << d->chain << " */\n";
       if (!d->locals.empty()) {
         out << "  # locals\n";
