@@ -32,7 +32,7 @@ class Diagnostics {
   bool suppress_warnings = false;   // -w
   bool warnings_as_errors = false;  // -W
   int verbose = 0;
-  // Print "Number of similar warning messages suppressed" at the end.
+  // Print "Number of similar warning/error messages suppressed" at the end.
   void report_suppressed();
 
  private:
@@ -44,6 +44,8 @@ class Diagnostics {
   const SourceFile* last_file_ = nullptr;
   std::set<std::string> seen_;
   int suppressed_ = 0;
+  std::set<std::string> seen_errors_;  // parse error messages already printed
+  int suppressed_errors_ = 0;
 };
 
 }  // namespace stap
