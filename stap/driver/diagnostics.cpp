@@ -35,11 +35,12 @@ void Diagnostics::source_lines(const Token* tok, size_t indent) {
   err_ << caret << "^\n";
 }
 
-void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_form) {
+void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_form,
+                              const std::string& key) {
   ++errors_;
   ++parse_errors_;
-  // Upstream prints each distinct error message once unless -v.
-  if (verbose == 0 && !seen_errors_.insert(msg).second) {
+  // Upstream prints each distinct error once unless -v.
+  if (verbose == 0 && !seen_errors_.insert(key.empty() ? msg : key).second) {
     ++suppressed_errors_;
     return;
   }

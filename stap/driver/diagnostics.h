@@ -16,7 +16,9 @@ class Diagnostics {
 
   // `parse error: MSG` followed by `saw:` (tok is what the parser found) or `at:` (the
   // error is about tok itself) and the source line with a caret.
-  void parse_error(const std::string& msg, const Token* tok, bool at_form);
+  // `key` (default: msg) identifies repeats, which are counted instead of printed.
+  void parse_error(const std::string& msg, const Token* tok, bool at_form,
+                   const std::string& key = {});
   // `semantic error: MSG: TOKEN` and source line; `chain` adds related tokens.
   void semantic_error(const std::string& msg, const Token* tok);
   // A follow-on line of the previous semantic error (e.g. "type was first inferred here").

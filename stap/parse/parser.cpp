@@ -57,8 +57,9 @@ class Parser {
     ahead_ = nullptr;
     return t;
   }
-  [[noreturn]] void fail(const std::string& msg, const Token* t = nullptr, bool at = false) {
-    throw ParseError{msg, t ? t : peek(), at};
+  [[noreturn]] void fail(const std::string& msg, const Token* t = nullptr, bool at = false,
+                         std::source_location where = std::source_location::current()) {
+    throw ParseError{msg, t ? t : peek(), at, true, where};
   }
   // Like upstream, the expect_* helpers consume the token before complaining about it,
   // so recovery resumes after it.
@@ -182,9 +183,11 @@ ParseResult Parser::parse() {
 // An error about a junk token is reported as what made it junk, in the "at:" form.
 void Parser::report(const ParseError& e) {
   ++errors_;
-  if (e.tok && e.tok->kind == TokKind::Junk) diag_.parse_error(e.tok->error, e.tok, true);
-  else diag_.parse_error(e.msg, e.tok, e.at_form);
-  if (e.note_tok) diag_.parse_error(e.note, e.note_tok, true);
+  if (e.tok && e.tok->kind == TokKind::Junk)
+    diag_.parse_error(e.tok->error, e.tok, true, e.site + "|" + e.tok->error);
+  else
+    diag_.parse_error(e.msg, e.tok, e.at_form, e.site + "|" + e.msg);
+  if (e.note_tok) diag_.parse_error(e.note, e.note_tok, true, e.site + "|" + e.note);
 }
 
 // Junk tokens met here are dropped silently; preprocessor errors are still reported.
@@ -1308,7 +1311,8 @@ Expr* Parser::parse_print(const Token* t) {
       next();
       pf->args.push_back(parse_expression());
     }
-    expect_op(")");
+    if (!peek_op(")")) fail("expected one of ', )'");
+    next();
     if (pf->delimited && pf->args.size() < 2) fail("expected literal string or number");
     return pf;
   }
@@ -1355,7 +1359,7 @@ Expr* Parser::parse_symbol() {
       for (;;) {
         fc->args.push_back(parse_expression());
         if (peek_op(")")) break;
-        if (!peek_op(",")) fail("expected one of ', )'");
+        if (!peek_op(",")) fail("expected one of ') ,'");
         next();
       }
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <source_location>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,12 +17,18 @@ class Diagnostics;
 
 // Raised inside pass 1 only; the parser catches it and resynchronises.
 struct ParseError {
-  ParseError(std::string m, const Token* t, bool at, bool sk = true)
-      : msg(std::move(m)), tok(t), at_form(at), skip(sk) {}
+  ParseError(std::string m, const Token* t, bool at, bool sk = true,
+             std::source_location where = std::source_location::current())
+      : msg(std::move(m)), tok(t), at_form(at), skip(sk),
+        site(std::string(where.file_name()) + ":" + std::to_string(where.line())) {}
   std::string msg;
   const Token* tok;
   bool at_form;  // true: the error is about `tok` ("at:"); false: found `tok` ("saw:")
   bool skip = true;  // resynchronise at the next declaration (most errors)
+  // Where it was raised: upstream shows an error again only if it comes from another
+  // place in the translator or says something else, so site + message is the
+  // duplicate-elimination key.
+  std::string site;
   // A second block printed with this error (e.g. "macro '@x' first defined here").
   std::string note;
   const Token* note_tok = nullptr;
