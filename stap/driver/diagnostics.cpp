@@ -35,9 +35,15 @@ void Diagnostics::source_lines(const Token* tok, size_t indent) {
   err_ << caret << "^\n";
 }
 
-void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_form) {
+void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_form,
+                              const std::string& key) {
   ++errors_;
   ++parse_errors_;
+  // Upstream prints each distinct error once unless -v.
+  if (verbose == 0 && !seen_errors_.insert(key.empty() ? msg : key).second) {
+    ++suppressed_errors_;
+    return;
+  }
   const std::string prefix = "parse error: ";
   err_ << prefix << indent_continuations(msg, prefix.size()) << "\n";
   if (tok) {
@@ -94,11 +100,15 @@ void Diagnostics::warning(const std::string& msg, const Token* tok) {
 void Diagnostics::print(const std::string& line) { err_ << line << "\n"; }
 
 void Diagnostics::report_suppressed() {
-  if (suppressed_ > 0 && verbose == 0) {
-    err_ << "Number of similar warning messages suppressed: " << suppressed_ << ".\n"
-         << "Rerun with -v to see them.\n";
+  if (verbose == 0) {
+    if (suppressed_ > 0)
+      err_ << "Number of similar warning messages suppressed: " << suppressed_ << ".\n";
+    if (suppressed_errors_ > 0)
+      err_ << "Number of similar error messages suppressed: " << suppressed_errors_ << ".\n";
+    if (suppressed_ > 0 || suppressed_errors_ > 0) err_ << "Rerun with -v to see them.\n";
   }
   suppressed_ = 0;
+  suppressed_errors_ = 0;
 }
 
 }  // namespace stap

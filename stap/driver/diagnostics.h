@@ -16,7 +16,9 @@ class Diagnostics {
 
   // `parse error: MSG` followed by `saw:` (tok is what the parser found) or `at:` (the
   // error is about tok itself) and the source line with a caret.
-  void parse_error(const std::string& msg, const Token* tok, bool at_form);
+  // `key` (default: msg) identifies repeats, which are counted instead of printed.
+  void parse_error(const std::string& msg, const Token* tok, bool at_form,
+                   const std::string& key = {});
   // `semantic error: MSG: TOKEN` and source line; `chain` adds related tokens.
   // `also` adds a second token line with its source (e.g. the function an arity mismatch
   // is about).
@@ -34,7 +36,7 @@ class Diagnostics {
   bool suppress_warnings = false;   // -w
   bool warnings_as_errors = false;  // -W
   int verbose = 0;
-  // Print "Number of similar warning messages suppressed" at the end.
+  // Print "Number of similar warning/error messages suppressed" at the end.
   void report_suppressed();
 
  private:
@@ -46,6 +48,8 @@ class Diagnostics {
   const SourceFile* last_file_ = nullptr;
   std::set<std::string> seen_;
   int suppressed_ = 0;
+  std::set<std::string> seen_errors_;  // parse error messages already printed
+  int suppressed_errors_ = 0;
 };
 
 }  // namespace stap

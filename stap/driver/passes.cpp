@@ -129,7 +129,10 @@ bool run_pass1(Session& s) {
     s.diag.print("Pass 1: parsed user script and " + std::to_string(library_files) +
                  " library scripts " + timer.report());
   }
-  if (!ok) s.diag.print("Pass 1: parse failed.  [man error::pass1]");
+  if (!ok) {
+    s.diag.print("Pass 1: parse failed.  [man error::pass1]");
+    s.diag.report_suppressed();
+  }
   return ok;
 }
 

@@ -25,8 +25,8 @@ bool parse_format(const std::string& raw, std::vector<FormatComponent>* out, std
       continue;
     }
     ++i;
-    if (i >= n) {
-      *err = kTrailing;
+    if (i >= n) {  // a bare '%' at the end
+      *err = kInvalid;
       return false;
     }
     if (raw[i] == '%') {

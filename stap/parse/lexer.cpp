@@ -162,7 +162,7 @@ Token Lexer::next() {
         t.kind = TokKind::Operator;  // at-words and macro invocations
       else if (t.text == "@")
         t.kind = TokKind::Operator;
-      else if (is_keyword(t.text))
+      else if (is_keyword(t.text) && (private_keyword_ || t.text != "private"))
         t.kind = TokKind::Keyword;
       else
         t.kind = TokKind::Identifier;

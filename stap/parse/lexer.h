@@ -26,6 +26,8 @@ class Lexer {
   Token next();
 
   static bool is_keyword(const std::string& s);
+  // --compatible below 3.0: "private" is an ordinary identifier.
+  void set_private_keyword(bool on) { private_keyword_ = on; }
 
  private:
   int peek(size_t ahead = 0) const;
@@ -35,6 +37,7 @@ class Lexer {
 
   const SourceFile& file_;
   ScriptArgs* args_;
+  bool private_keyword_ = true;
   size_t pos_ = 0;
   int line_ = 1;
   int col_ = 1;

@@ -57,8 +57,9 @@ class Parser {
     ahead_ = nullptr;
     return t;
   }
-  [[noreturn]] void fail(const std::string& msg, const Token* t = nullptr, bool at = false) {
-    throw ParseError{msg, t ? t : peek(), at};
+  [[noreturn]] void fail(const std::string& msg, const Token* t = nullptr, bool at = false,
+                         std::source_location where = std::source_location::current()) {
+    throw ParseError{msg, t ? t : peek(), at, true, where};
   }
   // Like upstream, the expect_* helpers consume the token before complaining about it,
   // so recovery resumes after it.
@@ -141,6 +142,7 @@ class Parser {
 
   // Error recovery: skip to something that can start a top-level declaration.
   void resync();
+  void report(const ParseError& e);
 
   Preprocessor& pp_;
   AstArena& arena_;
@@ -167,8 +169,7 @@ ParseResult Parser::parse() {
       parse_toplevel();
       parsed_something_ = true;
     } catch (const ParseError& e) {
-      diag_.parse_error(e.msg, e.tok, e.at_form);
-      ++errors_;
+      report(e);
       if (e.skip) resync();
     }
   }
@@ -179,6 +180,17 @@ ParseResult Parser::parse() {
   return r;
 }
 
+// An error about a junk token is reported as what made it junk, in the "at:" form.
+void Parser::report(const ParseError& e) {
+  ++errors_;
+  if (e.tok && e.tok->kind == TokKind::Junk)
+    diag_.parse_error(e.tok->error, e.tok, true, e.site + "|" + e.tok->error);
+  else
+    diag_.parse_error(e.msg, e.tok, e.at_form, e.site + "|" + e.msg);
+  if (e.note_tok) diag_.parse_error(e.note, e.note_tok, true, e.site + "|" + e.note);
+}
+
+// Junk tokens met here are dropped silently; preprocessor errors are still reported.
 void Parser::resync() {
   for (;;) {
     try {
@@ -189,8 +201,7 @@ void Parser::resync() {
         return;
       next();
     } catch (const ParseError& e) {
-      diag_.parse_error(e.msg, e.tok, e.at_form);
-      ++errors_;
+      report(e);
       ahead_ = nullptr;
     }
   }
@@ -239,11 +250,18 @@ void Parser::parse_global(const Token* kw, bool is_private) {
 void Parser::parse_global_item(const Token* kw, bool is_private) {
   (void)kw;
   const Token* name = expect_ident();
+  for (const VarDecl* g : file_->globals) {
+    if (g->name != name->text) continue;
+    if (g->is_private == is_private) fail("duplicate global name", name);
+    fail("global versus private variable declaration conflict", name);
+  }
   auto* v = arena_.make<VarDecl>();
   v->tok = name;
   v->name = name->text;
   v->is_global = true;
   v->is_private = is_private;
+  // Declared from here on, even if the rest of the item is in error (as upstream).
+  file_->globals.push_back(v);
   if (peek_op("%")) {
     next();
     v->wrap = true;
@@ -265,7 +283,6 @@ void Parser::parse_global_item(const Token* kw, bool is_private) {
     v->init = parse_literal();
     v->arity = 0;
   }
-  file_->globals.push_back(v);
 }
 
 // type ::= "string" | "long"
@@ -306,6 +323,8 @@ void Parser::parse_function(const Token* kw, bool is_private) {
   if (!peek_op(")")) {
     for (;;) {
       const Token* a = expect_ident();
+      for (const VarDecl* p : f->formals)
+        if (p->name == a->text) fail("duplicate parameter names", a);
       auto* v = arena_.make<VarDecl>();
       v->tok = a;
       v->name = a->text;
@@ -1172,7 +1191,7 @@ Expr* Parser::parse_value() {
   }
   if (t->kind == TokKind::String || t->kind == TokKind::Number) return parse_literal(false);
   if (t->kind == TokKind::Identifier || t->is_kw("string") || t->is_kw("long")) return parse_symbol();
-  if (t->kind == TokKind::Operator && t->text.size() > 1 && t->text[0] == '@') {
+  if (t->kind == TokKind::Operator && t->text[0] == '@') {
     next();
     return parse_at_operator(t);
   }
@@ -1292,7 +1311,8 @@ Expr* Parser::parse_print(const Token* t) {
       next();
       pf->args.push_back(parse_expression());
     }
-    expect_op(")");
+    if (!peek_op(")")) fail("expected one of ', )'");
+    next();
     if (pf->delimited && pf->args.size() < 2) fail("expected literal string or number");
     return pf;
   }
@@ -1339,7 +1359,7 @@ Expr* Parser::parse_symbol() {
       for (;;) {
         fc->args.push_back(parse_expression());
         if (peek_op(")")) break;
-        if (!peek_op(",")) fail("expected one of ', )'");
+        if (!peek_op(",")) fail("expected one of ') ,'");
         next();
       }
     }
@@ -1363,9 +1383,11 @@ ParseResult parse_source(const SourceFile& src, AstArena& arena, Diagnostics& di
                          const PPContext& ctx, const ParseOptions& opts, ScriptArgs* args,
                          MacroTable& library_macros) {
   Lexer lexer(src, args);
+  // 'private' became a keyword in 3.0; tapset files are not held to --compatible.
+  if (!opts.is_tapset && !version_at_least(opts.compatible, "3.0")) lexer.set_private_keyword(false);
   MacroTable local;
   Preprocessor pp(lexer, arena, ctx, opts.macros_only ? library_macros : local,
-                  opts.macros_only ? nullptr : &library_macros);
+                  opts.macros_only ? nullptr : &library_macros, &diag);
   Parser parser(pp, arena, diag, opts, src);
   ParseResult r = parser.parse();
   return r;

@@ -2,8 +2,14 @@
 
 #include <fnmatch.h>
 
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+#include "stap/driver/diagnostics.h"
 
 namespace stap {
 
@@ -29,22 +35,46 @@ bool is_cmp_op(const Token* t) {
          t->text == ">" || t->text == ">=";
 }
 
-// Numbers in conditions follow the same rules as script literals.
-bool parse_number(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
+// A number token in a condition is read as upstream's lex_cast reads it: the leading
+// decimal digits ("0x10" is 0).
+int64_t lex_number(const Token* t) {
+  const std::string& s = t->text;
+  uint64_t v = 0;
+  size_t i = 0;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    if (v > (static_cast<uint64_t>(INT64_MAX) - (s[i] - '0')) / 10)
+      throw ParseError{"number invalid or out of range", t, true};
+    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  return static_cast<int64_t>(v);
+}
+
+// A kernel config value as a number: the whole text must convert (an unset option is 0).
+bool config_number(const std::string& s, int64_t* out) {
   errno = 0;
   char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 0);
-  if (*end != 0 || errno == ERANGE) return false;
-  *out = static_cast<int64_t>(v);
+  long long v = std::strtoll(s.c_str(), &end, 0);
+  if (errno == ERANGE || errno == EINVAL || *end != 0) return false;
+  *out = v;
   return true;
+}
+
+// Upstream's built-in @operators; a macro of the same name draws a warning.
+bool is_at_word(const std::string& n) {
+  static const char* const kWords[] = {
+      "cast", "defined", "probewrite", "entry",    "perf",     "var",       "avg",
+      "count", "sum",    "min",        "max",      "hist_linear", "hist_log", "const",
+      "variance", "kregister", "uregister", "kderef", "uderef"};
+  for (const char* w : kWords)
+    if (n == w) return true;
+  return false;
 }
 
 }  // namespace
 
 Preprocessor::Preprocessor(Lexer& lexer, AstArena& arena, const PPContext& ctx,
-                           MacroTable& local, const MacroTable* library)
-    : lexer_(lexer), arena_(arena), ctx_(ctx), local_(local), library_(library) {}
+                           MacroTable& local, const MacroTable* library, Diagnostics* diag)
+    : lexer_(lexer), arena_(arena), ctx_(ctx), local_(local), library_(library), diag_(diag) {}
 
 const Token* Preprocessor::raw() {
   if (eof_) return eof_;
@@ -52,7 +82,6 @@ const Token* Preprocessor::raw() {
   const Token* p = arena_.make_token(std::move(t));
   if (p->kind == TokKind::Eof) eof_ = p;
   else saw_any_ = true;
-  if (p->kind == TokKind::Junk) throw ParseError{p->error, p, true};
   return p;
 }
 
@@ -77,16 +106,29 @@ const Token* Preprocessor::copy_expanded(const Token* t, const Token* from) {
 }
 
 // @define NAME [ "(" IDENT { "," IDENT } ")" ] "%(" TOKENS "%)"
+// Checked in upstream's order, so that recovery after an error resumes at the same place.
 void Preprocessor::define_macro(const Token* at_define) {
-  (void)at_define;
+  if (!frames_.empty()) throw ParseError{"'@define' forbidden inside macro body", at_define, true};
   const Token* name = pp1_source();
-  if (name->kind != TokKind::Identifier && name->kind != TokKind::Keyword)
-    throw ParseError{"expected identifier", name, true};
-  Macro m;
+  if (name->kind != TokKind::Identifier) throw ParseError{"expected identifier", name, true};
+  auto old = local_.find(name->text);
+  if (old != local_.end() && old->second.name->loc.file == name->loc.file) {
+    ParseError e{"attempt to redefine macro '@" + name->text + "' in the same file", name, true};
+    e.note = "macro '@" + name->text + "' first defined here";
+    e.note_tok = old->second.name;
+    throw e;
+  }
+  if (name->text == "define") throw ParseError{"attempt to redefine '@define'", name, true};
+  if (diag_ && is_at_word(name->text))
+    diag_->warning("macro redefines built-in operator '@" + name->text + "'", name);
+  // Registered before its body is read, as upstream does.
+  Macro& m = local_[name->text];
+  m = Macro();
   m.name = name;
   const Token* t = pp1_source();
-  if (!t->is_op("(") && !t->is_op("%(")) throw ParseError{"expected '%(' or '('", t, true};
+  bool saw_params = false;
   if (t->is_op("(")) {
+    saw_params = true;
     for (;;) {
       const Token* p = pp1_source();
       if (p->kind != TokKind::Identifier) throw ParseError{"expected identifier", p, true};
@@ -97,20 +139,21 @@ void Preprocessor::define_macro(const Token* at_define) {
     }
     t = pp1_source();
   }
-  if (!t->is_op("%(")) throw ParseError{"expected '%('", t, true};
-  int depth = 1;
+  if (!t->is_op("%("))
+    throw ParseError{saw_params ? "expected '%('" : "expected '%(' or '('", t, true};
+  int depth = 0;
   for (;;) {
     const Token* b = pp1_source();
     if (b->kind == TokKind::Eof)
       throw ParseError{"incomplete macro definition - missing '%)'", name, true};
-    if (b->is_op("%(")) ++depth;
-    if (b->is_op("%)") && --depth == 0) break;
+    if (b->is_op("%(")) {
+      ++depth;
+    } else if (b->is_op("%)")) {
+      if (depth == 0) break;
+      --depth;
+    }
     m.body.push_back(b);
   }
-  if (local_.count(name->text) && local_[name->text].name->loc.file == name->loc.file)
-    throw ParseError{"attempt to redefine macro '@" + name->text + "' in the same file", name,
-                     true};
-  local_[name->text] = std::move(m);
 }
 
 void Preprocessor::expand_macro(const Token* invocation, const Macro& m) {
@@ -133,16 +176,24 @@ void Preprocessor::expand_macro(const Token* invocation, const Macro& m) {
       const Token* a = pp1();
       if (a->kind == TokKind::Eof)
         throw ParseError{"could not find end of macro invocation", invocation, true};
-      if (a->is_op("(") || a->is_op("[") || a->is_op("{")) ++depth;
-      if (depth == 0 && a->is_op(")")) {
+      if (a->is_op("(") || a->is_op("[")) {
+        ++depth;
+        args.back().push_back(a);
+        continue;
+      }
+      if (depth > 0 && (a->is_op(")") || a->is_op("]"))) {
+        --depth;
+        args.back().push_back(a);
+        continue;
+      }
+      if (a->is_op(")")) {
         if (args.size() < m.params.size())
           throw ParseError{"too few parameters for macro '" + invocation->text + "' (expected " +
                                std::to_string(m.params.size()) + ")",
                            a, true};
         break;
       }
-      if (a->is_op(")") || a->is_op("]") || a->is_op("}")) --depth;
-      if (depth == 0 && a->is_op(",")) {
+      if (a->is_op(",")) {
         if (args.size() == m.params.size())
           throw ParseError{"too many parameters for macro '" + invocation->text +
                                "' (expected " + std::to_string(m.params.size()) + ")",
@@ -158,11 +209,11 @@ void Preprocessor::expand_macro(const Token* invocation, const Macro& m) {
   frames_.push_back(std::move(f));
 }
 
-const Token* Preprocessor::pp1() {
+const Token* Preprocessor::pp1(bool skipping) {
   for (;;) {
     const Token* t = pp1_source();
     if (t->kind != TokKind::Operator || t->text.size() < 2 || t->text[0] != '@') return t;
-    if (t->text == "@define") {
+    if (t->text == "@define" && !skipping) {
       define_macro(t);
       continue;
     }
@@ -196,101 +247,93 @@ const Token* Preprocessor::pp1() {
   }
 }
 
-const Token* Preprocessor::pp1_or_eof_error(const Token* open) {
-  const Token* t = pp1();
-  if (t->kind == TokKind::Eof)
-    throw ParseError{"incomplete conditional at end of file", open, true};
-  return t;
-}
-
-// TERM ::= IDENT|STRING|NUMBER  OP  STRING|NUMBER|IDENT
-bool Preprocessor::eval_term(const Token* open) {
-  const Token* l = pp1_or_eof_error(open);
-  const Token* op = pp1_or_eof_error(open);
-  const Token* r = pp1_or_eof_error(open);
-  auto version_cmp = [&](const std::string& have) {
+// One condition term `l op r`, judged the way upstream does: by the left side first,
+// then the right side's kind, then the operator (which decides which error comes first).
+bool Preprocessor::eval_term(const Token* l, const Token* op, const Token* r) {
+  auto need_string = [&]() {
+    if (r->kind != TokKind::String) throw ParseError{"expected string literal", r, true};
+  };
+  auto eq_or_ne = [&](bool equal) {
+    if (op->is_op("==")) return equal;
+    if (op->is_op("!=")) return !equal;
+    throw ParseError{"expected '==' or '!='", op, true};
+  };
+  auto ordered = [&](int cmp) {
     if (!is_cmp_op(op)) throw ParseError{"expected comparison operator", op, true};
-    if (r->kind != TokKind::String) throw ParseError{"expected string literal", r, true};
-    if ((op->text == "==" || op->text == "!=") && has_glob(r->text)) {
-      bool m = fnmatch(r->text.c_str(), have.c_str(), 0) == 0;
-      return op->text == "==" ? m : !m;
-    }
-    return compare_result(strverscmp(have.c_str(), r->text.c_str()), op->text);
+    return compare_result(cmp, op->text);
   };
-  auto glob_eq = [&](const std::string& have) {
-    if (!(op->is_op("==") || op->is_op("!=")))
-      throw ParseError{"expected '==' or '!='", op, true};
-    if (r->kind != TokKind::String) throw ParseError{"expected string literal", r, true};
-    bool m = fnmatch(r->text.c_str(), have.c_str(), 0) == 0;
-    return op->text == "==" ? m : !m;
+  auto glob = [](const std::string& pattern, const std::string& have) {
+    return fnmatch(pattern.c_str(), have.c_str(), FNM_NOESCAPE) == 0;
   };
+  auto config = [&](const std::string& name) -> std::string {
+    if (!ctx_.kconfig) return {};
+    auto it = ctx_.kconfig->find(name);
+    return it == ctx_.kconfig->end() ? std::string() : it->second;
+  };
+
   if (l->kind == TokKind::Identifier) {
     const std::string& n = l->text;
-    if (n == "kernel_v") return version_cmp(ctx_.kernel_v);
-    if (n == "kernel_vr") return version_cmp(ctx_.kernel_vr);
-    if (n == "systemtap_v") return version_cmp(ctx_.systemtap_v);
-    if (n == "arch") return glob_eq(ctx_.arch);
-    if (n == "runtime") return glob_eq(ctx_.runtime);
-    if (n == "systemtap_privilege") return glob_eq(ctx_.privilege);
+    if (n == "kernel_v" || n == "kernel_vr" || n == "systemtap_v") {
+      need_string();
+      const std::string& have = n == "kernel_v"    ? ctx_.kernel_v
+                                : n == "kernel_vr" ? ctx_.kernel_vr
+                                                   : ctx_.systemtap_v;
+      if (!is_cmp_op(op)) throw ParseError{"expected comparison operator", op, true};
+      bool wild = has_glob(r->text);
+      if (wild && !(op->is_op("==") || op->is_op("!=")))
+        throw ParseError{"wildcard not allowed with order comparison operators", op, true};
+      if (wild) return eq_or_ne(glob(r->text, have));
+      return compare_result(strverscmp(have.c_str(), r->text.c_str()), op->text);
+    }
+    if (n == "systemtap_privilege") {
+      need_string();
+      return eq_or_ne(ctx_.privilege == r->text);
+    }
     if (n == "guru_mode") {
-      if (!(op->is_op("==") || op->is_op("!=")))
-        throw ParseError{"expected '==' or '!='", op, true};
-      int64_t v;
-      if (r->kind != TokKind::Number || !parse_number(r->text, &v))
-        throw ParseError{"expected number", r, true};
-      bool eq = (ctx_.guru ? 1 : 0) == v;
-      return op->text == "==" ? eq : !eq;
+      if (r->kind != TokKind::Number) throw ParseError{"expected number", r, true};
+      int64_t v = lex_number(r);
+      if (v != 0 && v != 1) throw ParseError{"expected 0 or 1", op, true};
+      return eq_or_ne((ctx_.guru ? 1 : 0) == v);
+    }
+    if (n == "arch" || n == "runtime") {
+      need_string();
+      return eq_or_ne(glob(r->text, n == "arch" ? ctx_.arch : ctx_.runtime));
     }
     if (n.rfind("CONFIG_", 0) == 0) {
-      std::string have;
-      if (ctx_.kconfig) {
-        auto it = ctx_.kconfig->find(n);
-        if (it != ctx_.kconfig->end()) have = it->second;
-      }
-      if (r->kind == TokKind::String) return glob_eq(have);
-      if (!is_cmp_op(op)) throw ParseError{"expected comparison operator", op, true};
+      std::string have = config(n);
+      if (r->kind == TokKind::String) return eq_or_ne(glob(r->text, have));
       if (r->kind == TokKind::Number) {
-        int64_t rv;
-        if (!parse_number(r->text, &rv)) throw ParseError{"number invalid or out of range", r, true};
-        char* end = nullptr;
-        long long lv = std::strtoll(have.c_str(), &end, 0);
-        if (have.empty() || *end != 0) return false;  // unset or not a number
-        return compare_result(lv < rv ? -1 : lv > rv ? 1 : 0, op->text);
+        int64_t lv;
+        if (!config_number(have, &lv))
+          throw ParseError{"Config option value not a number", l, true};
+        int64_t rv = lex_number(r);
+        return ordered(lv < rv ? -1 : lv > rv ? 1 : 0);
       }
       if (r->kind == TokKind::Identifier && r->text.rfind("CONFIG_", 0) == 0) {
-        std::string other;
-        if (ctx_.kconfig) {
-          auto it = ctx_.kconfig->find(r->text);
-          if (it != ctx_.kconfig->end()) other = it->second;
-        }
-        char* e1 = nullptr;
-        char* e2 = nullptr;
-        long long a = std::strtoll(have.c_str(), &e1, 0);
-        long long b = std::strtoll(other.c_str(), &e2, 0);
-        if (!have.empty() && !other.empty() && *e1 == 0 && *e2 == 0)
-          return compare_result(a < b ? -1 : a > b ? 1 : 0, op->text);
-        return compare_result(have.compare(other), op->text);
+        std::string other = config(r->text);
+        int64_t a, b;
+        if (config_number(have, &a) && config_number(other, &b))
+          return ordered(a < b ? -1 : a > b ? 1 : 0);
+        int c = have.compare(other);
+        return ordered(c < 0 ? -1 : c > 0 ? 1 : 0);
       }
-      throw ParseError{"expected string, number literal or other CONFIG_... as right side operand",
-                       r, true};
+      throw ParseError{
+          "expected string, number literal or other CONFIG_... as right side operand", r, true};
     }
   }
-  if (l->kind == TokKind::String) {
-    if (!is_cmp_op(op)) throw ParseError{"expected comparison operator", op, true};
-    if (r->kind != TokKind::String)
-      throw ParseError{"expected string literal as right value", r, true};
-    return compare_result(l->text.compare(r->text), op->text);
+  if (l->kind == TokKind::String && r->kind == TokKind::String) {
+    int c = l->text.compare(r->text);
+    return ordered(c < 0 ? -1 : c > 0 ? 1 : 0);
   }
-  if (l->kind == TokKind::Number) {
-    int64_t lv;
-    if (!parse_number(l->text, &lv)) throw ParseError{"number invalid or out of range", l, true};
-    if (!is_cmp_op(op)) throw ParseError{"expected comparison operator", op, true};
-    int64_t rv;
-    if (r->kind != TokKind::Number)
-      throw ParseError{"expected number literal as right value", r, true};
-    if (!parse_number(r->text, &rv)) throw ParseError{"number invalid or out of range", r, true};
-    return compare_result(lv < rv ? -1 : lv > rv ? 1 : 0, op->text);
+  if (l->kind == TokKind::Number && r->kind == TokKind::Number) {
+    int64_t lv = lex_number(l);
+    int64_t rv = lex_number(r);
+    return ordered(lv < rv ? -1 : lv > rv ? 1 : 0);
   }
+  if (l->kind == TokKind::String && r->kind == TokKind::Number && op->kind == TokKind::Operator)
+    throw ParseError{"expected string literal as right value", r, true};
+  if (l->kind == TokKind::Number && r->kind == TokKind::String && op->kind == TokKind::Operator)
+    throw ParseError{"expected number literal as right value", r, true};
   throw ParseError{
       "expected 'arch', 'kernel_v', 'kernel_vr', 'systemtap_v',\n"
       "'runtime', 'systemtap_privilege', 'CONFIG_...', or\n"
@@ -298,83 +341,82 @@ bool Preprocessor::eval_term(const Token* open) {
       l, true};
 }
 
-// COND ::= TERM { ("&&" | "||") TERM }   (&& binds tighter)
+// COND ::= TERM { ("&&" | "||") TERM } "%?"   (&& binds tighter; every term is evaluated)
 bool Preprocessor::eval_condition(const Token* open) {
-  bool result = false;   // value of the || chain so far
-  bool conj = eval_term(open);
+  bool result = false;
+  bool conj = true;
+  const Token* n = nullptr;
   for (;;) {
-    const Token* t = pp1_or_eof_error(open);
-    if (t->is_op("&&")) {
-      bool v = eval_term(open);
-      conj = conj && v;
-      continue;
+    const Token* l = pp1();
+    const Token* op = pp1();
+    const Token* r = pp1();
+    if (l->kind == TokKind::Eof || op->kind == TokKind::Eof || r->kind == TokKind::Eof)
+      throw ParseError{"incomplete condition after '%('", open, true};
+    bool v = eval_term(l, op, r);
+    conj = conj && v;
+    n = pp1();
+    if (n->is_op("&&")) continue;
+    result = result || conj;
+    conj = true;
+    if (!n->is_op("||")) break;
+  }
+  if (!n->is_op("%?")) throw ParseError{"expected '%?' marker for conditional", open, true};
+  return result;
+}
+
+const Token* Preprocessor::skip_branch() {
+  int depth = 0;
+  for (;;) {
+    const Token* t;
+    try {
+      t = pp1(true);
+    } catch (const ParseError&) {
+      continue;  // errors inside an untaken branch do not count
     }
-    if (t->is_op("||")) {
-      result = result || conj;
-      conj = eval_term(open);
-      continue;
+    if (t->kind == TokKind::Eof) return t;
+    if (t->is_op("%(")) {
+      ++depth;
+    } else if (t->is_op("%)") && depth > 0) {
+      --depth;
+    } else if (depth == 0 && (t->is_op("%:") || t->is_op("%?") || t->is_op("%)"))) {
+      return t;
     }
-    if (!t->is_op("%?")) throw ParseError{"expected '%?' marker for conditional", open, true};
-    return result || conj;
   }
 }
 
+// The conditional layer works lazily, token by token: a taken branch is passed on as it
+// is read (so @define in it takes effect), an untaken one is dropped by skip_branch().
 const Token* Preprocessor::next() {
   for (;;) {
-    const Token* t;
-    if (!pending_.empty()) {
-      t = pending_.front();
-      pending_.pop_front();
-    } else {
-      t = pp1();
+    bool skipping = !conds_.empty() &&
+                    (conds_.back().second == Cond::SkipThen || conds_.back().second == Cond::SkipElse);
+    const Token* t = skipping ? skip_branch() : pp1();
+    if (t->kind == TokKind::Eof) {
+      if (!conds_.empty()) {
+        const Token* open = conds_.back().first;
+        conds_.pop_back();
+        throw ParseError{"incomplete conditional at end of file", open, true};
+      }
+      return t;
     }
     if (t->kind != TokKind::Operator) return t;
-    if (t->text == "%?" || t->text == "%:" || t->text == "%)")
-      throw ParseError{"incomplete conditional - missing '%('", t, true};
+    if (t->text == "%?") throw ParseError{"incomplete conditional - missing '%('", t, true};
+    if (t->text == "%:") {
+      if (conds_.empty()) throw ParseError{"incomplete conditional - missing '%('", t, true};
+      Cond& c = conds_.back().second;
+      if (c == Cond::KeepElse || c == Cond::SkipElse)
+        throw ParseError{"invalid conditional - duplicate '%:'", t, true};
+      c = c == Cond::KeepThen ? Cond::SkipElse : Cond::KeepElse;
+      continue;
+    }
+    if (t->text == "%)") {
+      if (conds_.empty()) throw ParseError{"incomplete conditional - missing '%('", t, true};
+      conds_.pop_back();
+      continue;
+    }
     if (t->text != "%(") return t;
-
-    // Pending tokens (an outer selected branch) may hold this conditional; read through
-    // the same source so nesting works.
-    auto source = [&]() -> const Token* {
-      if (!pending_.empty()) {
-        const Token* p = pending_.front();
-        pending_.pop_front();
-        return p;
-      }
-      return pp1();
-    };
-    bool cond;
-    if (!pending_.empty()) {
-      // Evaluate from pending tokens: temporarily route pp1 reads through a frame.
-      Frame f;
-      f.tokens.assign(pending_.begin(), pending_.end());
-      pending_.clear();
-      frames_.push_back(std::move(f));
-      cond = eval_condition(t);
-    } else {
-      cond = eval_condition(t);
-    }
-    std::vector<const Token*> yes, no;
-    bool in_else = false;
-    int depth = 0;
-    for (;;) {
-      const Token* b = source();
-      if (b->kind == TokKind::Eof)
-        throw ParseError{"incomplete conditional at end of file", t, true};
-      if (b->is_op("%(")) ++depth;
-      if (depth == 0 && b->is_op("%:")) {
-        if (in_else) throw ParseError{"invalid conditional - duplicate '%:'", b, true};
-        in_else = true;
-        continue;
-      }
-      if (b->is_op("%)")) {
-        if (depth == 0) break;
-        --depth;
-      }
-      (in_else ? no : yes).push_back(b);
-    }
-    const auto& chosen = cond ? yes : no;
-    pending_.insert(pending_.begin(), chosen.begin(), chosen.end());
+    bool taken = eval_condition(t);
+    conds_.emplace_back(t, taken ? Cond::KeepThen : Cond::SkipThen);
   }
 }
 

@@ -80,6 +80,29 @@ TEST(Lexer, ArgumentOutOfRange) {
   EXPECT_EQ(t.back().error, "command line argument out of range [1-0]");
 }
 
+TEST(Lexer, PreprocessorMarkers) {
+  auto t = lex_all("%( %? %: %) %{ x %}");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t[0].text, "%(");
+  EXPECT_EQ(t[1].text, "%?");
+  EXPECT_EQ(t[2].text, "%:");
+  EXPECT_EQ(t[3].text, "%)");
+  EXPECT_EQ(t[4].kind, TokKind::Embedded);
+}
+
+TEST(Lexer, PrivateIsAKeywordOnlySince30) {
+  SourceFile f;
+  f.name = "<input>";
+  f.text = "private global";
+  f.index_lines();
+  Lexer on(f, nullptr);
+  EXPECT_EQ(on.next().kind, TokKind::Keyword);
+  Lexer off(f, nullptr);
+  off.set_private_keyword(false);
+  EXPECT_EQ(off.next().kind, TokKind::Identifier);
+  EXPECT_EQ(off.next().kind, TokKind::Keyword);
+}
+
 TEST(Lexer, EmbeddedCode) {
   auto t = lex_all("%{ int x; %} y");
   ASSERT_EQ(t.size(), 2u);

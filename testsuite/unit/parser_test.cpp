@@ -43,6 +43,94 @@ TEST(Parser, ConditionalsSelectBranch) {
   EXPECT_EQ(r.out.find("probe end{"), std::string::npos);
 }
 
+// The untaken branch is skipped token by token: its @define is not processed, so the
+// same macro may be defined in both branches.
+TEST(Parser, ConditionalUntakenBranchKeepsItsDefines) {
+  auto r = run_stap_args({"-p1", "-e",
+                          "%( 1 == 2 %? @define W %( 32 %) %: @define W %( 64 %) %)\n"
+                          "probe begin { x = @W }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("(x) = (64);"), std::string::npos);
+}
+
+// Conditionals nested in an untaken branch are balanced, not evaluated.
+TEST(Parser, ConditionalNestedInUntakenBranch) {
+  auto r = run_stap_args({"-p1", "-e",
+                          "%( 1 == 2 %? %( no_such_thing %? probe a {} %: probe b {} %) "
+                          "%: probe c {} %)"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("probe c{"), std::string::npos);
+  EXPECT_EQ(r.out.find("probe a{"), std::string::npos);
+  EXPECT_EQ(r.out.find("probe b{"), std::string::npos);
+}
+
+// The taken branch is passed on as it is read: what precedes an error still parses,
+// and a duplicate %: is reported only when it is reached.
+TEST(Parser, ConditionalDuplicateElseReportedWhenReached) {
+  auto r = run_stap_args(
+      {"-p1", "-e", "%( 1 == 1 %? probe a {} %: probe b {} %: probe c {} %)"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("parse error: invalid conditional - duplicate '%:'\n"
+                       "         at: operator '%:' at <input>:1:39\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\n1 parse error.\n"), std::string::npos) << r.err;
+}
+
+TEST(Parser, ConditionalStrayMarkers) {
+  for (const char* s : {"probe begin {} %)", "probe begin {} %:", "probe begin {} %?"}) {
+    auto r = run_stap_args({"-p1", "-e", s});
+    EXPECT_EQ(r.rc, 1) << s;
+    EXPECT_NE(r.err.find("parse error: incomplete conditional - missing '%('"),
+              std::string::npos)
+        << s << r.err;
+  }
+}
+
+TEST(Parser, ConditionalUnclosedAtEndOfFile) {
+  auto r = run_stap_args({"-p1", "-e", "%( 1 == 1 %?\nprobe begin {}"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("parse error: incomplete conditional at end of file\n"
+                       "         at: operator '%(' at <input>:1:1\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\n1 parse error.\n"), std::string::npos) << r.err;
+  r = run_stap_args({"-p1", "-e", "%( arch =="});
+  EXPECT_NE(r.err.find("parse error: incomplete condition after '%('"), std::string::npos)
+      << r.err;
+}
+
+// Every term of a condition is evaluated, even after the result is known.
+TEST(Parser, ConditionalEvaluatesEveryTerm) {
+  auto r = run_stap_args({"-p1", "-e", "%( 1 == 1 || foo == 1 %? probe a {} %)"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("comparison between strings or integers\n"
+                       "         at: identifier 'foo' at <input>:1:14\n"),
+            std::string::npos)
+      << r.err;
+}
+
+// An unclosed string is one error; recovery drops the junk that follows silently.
+TEST(Parser, JunkReportedOnceThenSkipped) {
+  auto r = run_stap_args({"-p1", "-e", "probe begin {\n s = \"one\ntwo\"\n}"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("parse error: Could not find matching closing quote\n"
+                       "         at: junk '' at <input>:2:6\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("\n1 parse error.\n"), std::string::npos) << r.err;
+}
+
+TEST(Parser, RepeatedErrorMessagesSuppressed) {
+  auto r = run_stap_args({"-p1", "-e", "probe a { x = ; }\nprobe b { y = ; }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("2 parse errors.\nPass 1: parse failed.  [man error::pass1]\n"
+                       "Number of similar error messages suppressed: 1.\n"
+                       "Rerun with -v to see them.\n"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Parser, MacrosExpandWithParameters) {
   auto r = run_stap_args({"-p1", "-e", "@define add(a,b) %( @a + @b %) probe begin { x = @add(1, 2) }"});
   EXPECT_EQ(r.rc, 0);
