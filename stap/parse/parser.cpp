@@ -1285,6 +1285,23 @@ Expr* Parser::parse_at_operator(const Token* t) {
     expect_op(")");
     return arena_.make<Deref>(t, user, size, addr);
   }
+  if ((op == "@enum" && compat_at_least("5.5")) || (op == "@enumname" && compat_at_least("5.6"))) {
+    // @enum("NAME") / @enumname(VALUE[, "TYPE"[, "MODULE"]]): kept as a call of the
+    // operator's name; pass 2 resolves it against the kernel's type information.
+    auto* c = arena_.make<FunctionCall>(t, op);
+    expect_op("(");
+    if (op == "@enum") {
+      c->args.push_back(parse_literal_string());
+    } else {
+      c->args.push_back(parse_expression());
+      for (int i = 0; i < 2 && peek()->is_op(","); ++i) {
+        next();
+        c->args.push_back(parse_literal_string());
+      }
+    }
+    expect_op(")");
+    return c;
+  }
   fail("unknown operator " + op, t);
 }
 

@@ -387,6 +387,11 @@ class Resolver : public TraversingVisitor {
 
   void visit(FunctionCall& c) override {
     for (Expr* a : c.args) visit_expr(*this, a);
+    if (!c.name.empty() && c.name[0] == '@') {
+      // @enum / @enumname need the kernel's type information (DWARF or BTF).
+      e_.s_.diag.semantic_error("operator " + c.name + " is not supported yet", c.tok);
+      return;
+    }
     const std::vector<FunctionDecl*>* fs = e_.find_functions(c.name);
     std::vector<FunctionDecl*> cands;
     if (fs) {
