@@ -61,6 +61,12 @@ void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_
 
 void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const Token* also) {
   ++errors_;
+  // Upstream prints each distinct message once unless -v, wherever it occurs.
+  last_error_suppressed_ = verbose == 0 && !seen_errors_.insert("semantic:" + msg).second;
+  if (last_error_suppressed_) {
+    ++suppressed_errors_;
+    return;
+  }
   const std::string prefix = "semantic error: ";
   err_ << prefix << msg;
   if (tok) err_ << ": " << token_text(tok);
@@ -73,7 +79,24 @@ void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const
   err_ << "\n";
 }
 
+void Diagnostics::semantic_error_chain(const std::string& msg, const Token* tok,
+                                       const std::string& cause, const Token* cause_tok) {
+  if (verbose == 0 && !seen_errors_.insert("chain:" + msg + "\n" + cause).second) {
+    errors_ += 2;
+    ++suppressed_errors_;
+    last_error_suppressed_ = true;
+    return;
+  }
+  // Printed in full even if each half was seen alone before.
+  int v = verbose;
+  verbose = 1;
+  semantic_error(msg, tok);
+  semantic_error(cause, cause_tok);
+  verbose = v;
+}
+
 void Diagnostics::semantic_note(const std::string& msg, const Token* tok) {
+  if (last_error_suppressed_) return;
   const std::string prefix = "semantic error: ";
   err_ << prefix << msg;
   if (tok) err_ << ": " << token_text(tok);
@@ -101,10 +124,10 @@ void Diagnostics::print(const std::string& line) { err_ << line << "\n"; }
 
 void Diagnostics::report_suppressed() {
   if (verbose == 0) {
-    if (suppressed_ > 0)
-      err_ << "Number of similar warning messages suppressed: " << suppressed_ << ".\n";
     if (suppressed_errors_ > 0)
       err_ << "Number of similar error messages suppressed: " << suppressed_errors_ << ".\n";
+    if (suppressed_ > 0)
+      err_ << "Number of similar warning messages suppressed: " << suppressed_ << ".\n";
     if (suppressed_ > 0 || suppressed_errors_ > 0) err_ << "Rerun with -v to see them.\n";
   }
   suppressed_ = 0;

@@ -23,6 +23,10 @@ class Diagnostics {
   // `also` adds a second token line with its source (e.g. the function an arity mismatch
   // is about).
   void semantic_error(const std::string& msg, const Token* tok, const Token* also = nullptr);
+  // An error raised while handling another, printed as the pair upstream prints
+  // ("while resolving probe point: ..." then the cause); repeats count by both texts.
+  void semantic_error_chain(const std::string& msg, const Token* tok, const std::string& cause,
+                            const Token* cause_tok);
   // A follow-on line of the previous semantic error (e.g. "type was first inferred here").
   void semantic_note(const std::string& msg, const Token* tok);
   void warning(const std::string& msg, const Token* tok = nullptr);
@@ -48,7 +52,8 @@ class Diagnostics {
   const SourceFile* last_file_ = nullptr;
   std::set<std::string> seen_;
   int suppressed_ = 0;
-  std::set<std::string> seen_errors_;  // parse error messages already printed
+  std::set<std::string> seen_errors_;  // error messages already printed
+  bool last_error_suppressed_ = false;  // so its notes are dropped too
   int suppressed_errors_ = 0;
 };
 

@@ -146,9 +146,9 @@ bool run_pass2(Session& s) {
       s.diag.warning("unused command line option $" + n + "/@" + n);
     }
   }
-  s.diag.report_suppressed();
   if (!ok) {
     s.diag.print("Pass 2: analysis failed.  [man error::pass2]");
+    s.diag.report_suppressed();
     return false;
   }
   return true;
@@ -169,6 +169,7 @@ int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err) {
     print_file(out, *s.user_file);
     for (StapFile* f : s.extra_files) print_file(out, *f);
     out.flush();
+    s.diag.report_suppressed();
     return 0;
   }
   PassTimer timer;
@@ -181,6 +182,7 @@ int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err) {
     s.diag.print("Pass 2: analyzed script: " + program_summary(*s.program) + " " +
                  timer.report());
   }
+  s.diag.report_suppressed();
   if (s.opts.last_pass == 2) return 0;
   err << "ERROR: pass 3 (translation to C) is not supported yet; stop with -p1 or -p2\n";
   return 1;

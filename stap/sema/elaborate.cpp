@@ -209,10 +209,10 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
           if (t && t->loc.file)
             where = " at " + t->loc.file->name + ":" + std::to_string(t->loc.line) + ":" +
                     std::to_string(t->loc.col);
-          s_.diag.semantic_error("while resolving probe point", t);
-          s_.diag.semantic_error("recursive loop in alias expansion of " + probe_point_str(pp) +
-                                     where,
-                                 nullptr);
+          s_.diag.semantic_error_chain("while resolving probe point", t,
+                                       "recursive loop in alias expansion of " +
+                                           probe_point_str(pp) + where,
+                                       nullptr);
         }
         continue;
       }
@@ -249,8 +249,8 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       alias_stack_.pop_back();
       made += made_here;
       if (made_here == 0 && has_suffix && loud && !suffix_reported) {
-        s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
-        s_.diag.semantic_error("invalid suffix for probe", pp.components[k].tok);
+        s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                     "invalid suffix for probe", pp.components[k].tok);
         suffix_reported = true;
       }
     }
@@ -259,8 +259,8 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
   if (made > 0) return made;
   if (alias_matched) {
     if (loud && !suffix_reported && !inner_no_match) {
-      s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
-      s_.diag.semantic_error("no match", nullptr);
+      s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                   "no match", nullptr);
     }
     no_match_reported_ = loud || inner_no_match;
     return 0;
@@ -309,9 +309,12 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
     return made;
   }
   if (!loud) return 0;
-  s_.diag.semantic_error("while resolving probe point", pp.components[0].tok);
-  if (!r.validation_error.empty()) s_.diag.semantic_error(r.validation_error, nullptr);
-  else s_.diag.semantic_error(r.error, r.error_tok);
+  if (!r.validation_error.empty())
+    s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                 r.validation_error, nullptr);
+  else
+    s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok, r.error,
+                                 r.error_tok);
   return 0;
 }
 
