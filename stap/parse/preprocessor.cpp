@@ -157,7 +157,13 @@ void Preprocessor::define_macro(const Token* at_define) {
 }
 
 void Preprocessor::expand_macro(const Token* invocation, const Macro& m) {
-  if (frames_.size() >= kMaxExpansionDepth)
+  // A macro used inside its own unfinished expansion can only recurse (and, used
+  // twice there, would grow exponentially before any depth limit).
+  bool recursive = false;
+  for (const Frame& f : frames_)
+    if (f.invocation && f.invocation->text == invocation->text && f.pos < f.tokens.size())
+      recursive = true;
+  if (recursive || frames_.size() >= kMaxExpansionDepth)
     throw ParseError{"recursive macro expansion of '" + invocation->text + "'", invocation,
                      true};
   Frame f;
