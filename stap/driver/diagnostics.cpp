@@ -63,6 +63,20 @@ void Diagnostics::semantic_error(const std::string& msg, const Token* tok) {
   err_ << "\n";
 }
 
+void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const Token* tok2) {
+  ++errors_;
+  const std::string prefix = "semantic error: ";
+  err_ << prefix << msg;
+  if (tok) err_ << ": " << token_text(tok);
+  err_ << "\n";
+  source_lines(tok, prefix.size());
+  if (tok2) {
+    err_ << token_text(tok2) << "\n";
+    source_lines(tok2, prefix.size());
+  }
+  err_ << "\n";
+}
+
 void Diagnostics::semantic_note(const std::string& msg, const Token* tok) {
   const std::string prefix = "semantic error: ";
   err_ << prefix << msg;

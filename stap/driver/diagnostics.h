@@ -19,6 +19,8 @@ class Diagnostics {
   void parse_error(const std::string& msg, const Token* tok, bool at_form);
   // `semantic error: MSG: TOKEN` and source line; `chain` adds related tokens.
   void semantic_error(const std::string& msg, const Token* tok);
+  // The same with a second token and its source line (e.g. the operand of a bad assignment).
+  void semantic_error(const std::string& msg, const Token* tok, const Token* tok2);
   // A follow-on line of the previous semantic error (e.g. "type was first inferred here").
   void semantic_note(const std::string& msg, const Token* tok);
   void warning(const std::string& msg, const Token* tok = nullptr);
