@@ -8,8 +8,9 @@
 
 namespace stap {
 
-bool SemaErrors::error(const std::string& msg, const Token* tok, const Token* tok2) {
-  last_printed_ = seen_.insert(msg).second;
+bool SemaErrors::error(const std::string& msg, const Token* tok, const Token* tok2,
+                       const std::string& key) {
+  last_printed_ = seen_.insert(key.empty() ? msg : key).second;
   if (!last_printed_) return false;
   if (tok2) s_.diag.semantic_error(msg, tok, tok2);
   else s_.diag.semantic_error(msg, tok);
@@ -42,7 +43,7 @@ class ArityCheck : public TraversingVisitor {
     if (d->arity >= 0 && d->arity != a) {
       err_.error("inconsistent arity (" + std::to_string(d->arity) + " vs " + std::to_string(a) +
                      ")",
-                 tok);
+                 tok, nullptr, "inconsistent arity (N vs M)");
       if (d->arity_tok)
         err_.note("arity " + std::to_string(d->arity) + " first inferred here", d->arity_tok);
       throw Abandon{};
@@ -70,8 +71,16 @@ class ArityCheck : public TraversingVisitor {
     visit_stmt(*this, f.body);
   }
   void visit(DeleteStmt& d) override {
-    // `delete a` says nothing about a's arity.
-    if (d.value && d.value->kind == ExprKind::Symbol) return;
+    // `delete a` says nothing about a's arity; but `a` must be known by then (the resolver
+    // made a fresh local for it if not).
+    if (d.value && d.value->kind == ExprKind::Symbol) {
+      auto* s = static_cast<Symbol*>(d.value);
+      if (s->decl && !s->decl->is_global && s->decl->tok == s->tok) {
+        err_.error("unresolved array in delete statement", s->tok);
+        throw Abandon{};
+      }
+      return;
+    }
     visit_expr(*this, d.value);
   }
 
@@ -212,7 +221,6 @@ struct HistogramCheck : TraversingVisitor {
   SemaErrors& err;
   // The first histogram applied to each statistics variable: log, or linear with params.
   std::map<VarDecl*, std::vector<int64_t>> kinds;
-  std::map<VarDecl*, bool> reported;
   void visit(HistOp& h) override {
     TraversingVisitor::visit(h);
     VarDecl* d = nullptr;
@@ -234,11 +242,11 @@ struct HistogramCheck : TraversingVisitor {
       kinds[d] = kind;
       return;
     }
-    if (it->second != kind && !reported[d]) {
-      reported[d] = true;
+    if (it->second != kind) {
       err.error("multiple histogram types declared on '" +
                     std::string(d->is_global ? "__global_" : "") + d->name + "'",
                 h.tok);
+      throw Abandon{};
     }
   }
 };

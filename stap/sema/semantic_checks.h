@@ -15,13 +15,16 @@ struct Session;
 struct Program;
 struct Token;
 
-// Reports semantic errors once per distinct message, as upstream does; a note follows
-// only the error it belongs to.
+// Reports each kind of semantic error once, as upstream does: a later error of the same
+// kind (`key`, by default the message itself) is suppressed even when its text differs,
+// e.g. a second "type mismatch" about another variable. A note follows only the error it
+// belongs to.
 class SemaErrors {
  public:
   explicit SemaErrors(Session& s) : s_(s) {}
-  // Returns false when the message was already reported (and nothing was printed).
-  bool error(const std::string& msg, const Token* tok, const Token* tok2 = nullptr);
+  // Returns false when an error of this kind was already reported (nothing is printed).
+  bool error(const std::string& msg, const Token* tok, const Token* tok2 = nullptr,
+             const std::string& key = "");
   void note(const std::string& msg, const Token* tok);
   Session& session() { return s_; }
 

@@ -30,11 +30,11 @@ class TypeInfer : public TraversingVisitor {
     if (!first_tok) {
       err_.error(std::string("type mismatch: expected ") + type_name(now) + " but found " +
                      type_name(first),
-                 tok);
+                 tok, nullptr, "type mismatch: expected");
       return;
     }
     std::string idx = index >= 0 ? "index " + std::to_string(index) + " " : "";
-    err_.error(idx + "type mismatch (" + type_name(now) + ")", tok);
+    err_.error(idx + "type mismatch (" + type_name(now) + ")", tok, nullptr, "type mismatch (");
     err_.note(std::string("type ") + (index >= 0 ? "of index " + std::to_string(index) + " " : "") +
                   "was first inferred here (" + type_name(first) + ")",
               first_tok);
@@ -103,9 +103,9 @@ class TypeInfer : public TraversingVisitor {
         break;
       default:
         if (e->type != Type::Unknown && e->type != t)
-          error(std::string("type mismatch: expected ") + type_name(t) + " but found " +
-                    type_name(e->type),
-                e->tok);
+          err_.error(std::string("type mismatch: expected ") + type_name(t) + " but found " +
+                         type_name(e->type),
+                     e->tok, nullptr, "type mismatch: expected");
         return;
     }
     if (e->type == Type::Unknown) {
