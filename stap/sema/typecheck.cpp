@@ -236,9 +236,14 @@ class TypeInfer : public TraversingVisitor {
       set(e, Type::Long);
       return;
     }
+    // A statistics value goes nowhere but into <<< and the stat operators; the
+    // unresolved-type walk reports it.
+    if (e.right->type == Type::Stats) return;
     if (e.right->type != Type::Unknown) expect(e.left, e.right->type);
-    else if (e.left->type != Type::Unknown) expect(e.right, e.left->type);
-    set(e, e.left->type != Type::Unknown ? e.left->type : e.right->type);
+    else if (e.left->type != Type::Unknown && e.left->type != Type::Stats)
+      expect(e.right, e.left->type);
+    if (e.left->type != Type::Stats)
+      set(e, e.left->type != Type::Unknown ? e.left->type : e.right->type);
   }
   void visit(Symbol& e) override {
     if (e.decl && e.decl->type != Type::Unknown) e.type = e.decl->type;
@@ -302,6 +307,7 @@ class TypeInfer : public TraversingVisitor {
       for (size_t i = 0; i < e.args.size() && i < f->formals.size(); ++i) {
         VarDecl* formal = f->formals[i];
         Expr* a = e.args[i];
+        if (a->type == Type::Stats) continue;  // reported after inference
         if (a->type != Type::Unknown) {
           if (formal->type == Type::Unknown) {
             unify_decl(formal, a->type, a->tok);
@@ -335,9 +341,6 @@ class TypeInfer : public TraversingVisitor {
           expect(a, want);
         }
       }
-    } else {
-      for (Expr* a : e.args)
-        if (a->type == Type::Stats) error("cannot print a statistics value", a->tok);
     }
     set(e, e.to_string ? Type::String : Type::Long);
   }
@@ -397,7 +400,7 @@ class TypeInfer : public TraversingVisitor {
   }
   void visit(ReturnStmt& r) override {
     visit_expr(*this, r.value);
-    if (!fn || !r.value) return;
+    if (!fn || !r.value || r.value->type == Type::Stats) return;
     if (r.value->type != Type::Unknown) {
       if (fn->type == Type::Unknown) unify_fn(fn, r.value->type, r.value->tok);
       else if (fn->type != r.value->type) mismatch(r.value->type, r.value->tok, fn->type, origin(fn));
@@ -443,6 +446,27 @@ class Unresolved : public TraversingVisitor {
   void visit(Symbol& e) override {
     if (e.decl && e.decl->type == Type::Unknown) err_.error("unresolved type ", e.tok);
   }
+  // A statistics value used as a plain value; the rest of the statement is skipped.
+  bool invalid_stats(Expr* e) {
+    if (!e || e->type != Type::Stats) return false;
+    err_.error("invalid type stats", e->tok, nullptr, "invalid type");
+    return true;
+  }
+  void visit(Assign& e) override {
+    if (e.op == "=" && invalid_stats(e.right)) return;
+    TraversingVisitor::visit(e);
+  }
+  void visit(FunctionCall& e) override {
+    for (Expr* a : e.args) {
+      if (invalid_stats(a)) return;
+      visit_expr(*this, a);
+    }
+  }
+  void visit(ReturnStmt& r) override {
+    if (fn_has_value_ && invalid_stats(r.value)) return;
+    TraversingVisitor::visit(r);
+  }
+  bool fn_has_value_ = false;
   // A call may be untyped (a function that returns nothing) unless its value is used.
   void visit(PrintFormat& e) override {
     TraversingVisitor::visit(e);
@@ -494,7 +518,11 @@ void infer_types(Session& s, Program& p) {
 
   // Anything still untyped is an error: at its uses first, then at its declaration.
   Unresolved un(err);
-  for (FunctionDecl* f : p.functions) visit_stmt(un, f->body);
+  for (FunctionDecl* f : p.functions) {
+    un.fn_has_value_ = true;
+    visit_stmt(un, f->body);
+  }
+  un.fn_has_value_ = false;
   for (DerivedProbe* d : p.probes) {
     visit_stmt(un, d->body);
     visit_expr(un, d->condition);
