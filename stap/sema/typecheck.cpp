@@ -308,7 +308,10 @@ class TypeInfer : public TraversingVisitor {
         VarDecl* formal = f->formals[i];
         Expr* a = e.args[i];
         if (a->type == Type::Stats) continue;  // reported after inference
-        if (a->type != Type::Unknown) {
+        // A variable passed where the formal already has a type: upstream pushes the
+        // formal's type into the argument, so the variable is the one that mismatches.
+        bool variable = a->kind == ExprKind::Symbol || a->kind == ExprKind::ArrayIndex;
+        if (a->type != Type::Unknown && !(variable && formal->type != Type::Unknown)) {
           if (formal->type == Type::Unknown) {
             unify_decl(formal, a->type, a->tok);
             origin_[{f, static_cast<int>(i)}] = a->tok;
@@ -500,6 +503,14 @@ void infer_types(Session& s, Program& p) {
   TypeInfer ti(err);
   for (int iter = 0; iter < 50; ++iter) {
     ti.changed = false;
+    // Upstream copies a probe's condition into the probes that set its globals, ahead of
+    // their code, so conditions are typed first.
+    ti.fn = nullptr;
+    for (DerivedProbe* d : p.probes) {
+      if (!d->condition) continue;
+      visit_expr(ti, d->condition);
+      ti.expect(d->condition, Type::Long);
+    }
     for (FunctionDecl* f : p.functions) {
       ti.fn = f;
       visit_stmt(ti, f->body);
@@ -507,10 +518,6 @@ void infer_types(Session& s, Program& p) {
     for (DerivedProbe* d : p.probes) {
       ti.fn = nullptr;
       visit_stmt(ti, d->body);
-      if (d->condition) {
-        visit_expr(ti, d->condition);
-        ti.expect(d->condition, Type::Long);
-      }
     }
     if (!ti.changed) break;
   }
