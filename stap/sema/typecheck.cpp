@@ -392,10 +392,11 @@ class TypeInfer : public TraversingVisitor {
           }
         }
       }
-      if (s.value) {
-        Type vt = d->type == Type::Stats ? Type::Long : d->type;
-        if (d->type == Type::Stats && s.sort_aggregate.empty()) vt = Type::Long;
-        unify_decl(s.value->decl, vt, s.value->tok);
+      // The value of a statistics array is no plain value: reported after inference.
+      if (s.value && d->type != Type::Stats) {
+        unify_decl(s.value->decl, d->type, s.value->tok);
+        if (d->type == Type::Unknown && s.value->decl && s.value->decl->type != Type::Stats)
+          unify_decl(d, s.value->decl->type, s.value->tok);
       }
     }
     for (Symbol* i : s.indexes) visit(*i);
@@ -464,6 +465,11 @@ class Unresolved : public TraversingVisitor {
       if (invalid_stats(a)) return;
       visit_expr(*this, a);
     }
+  }
+  void visit(ForeachLoop& f) override {
+    if (f.value && f.base && f.base->decl && f.base->decl->type == Type::Stats)
+      err_.error("invalid type stats", f.value->tok, nullptr, "invalid type");
+    TraversingVisitor::visit(f);
   }
   void visit(ReturnStmt& r) override {
     if (fn_has_value_ && invalid_stats(r.value)) return;
