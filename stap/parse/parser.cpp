@@ -1212,7 +1212,7 @@ Expr* Parser::parse_at_operator(const Token* t) {
       if (n->kind != TokKind::Number) fail("expected number");
       next();
       int64_t shift = parse_number_token(n);
-      if (shift < 0 || shift > 62) fail("bit shift (" + n->text + ") out of range <0..62>", n, true);
+      // The range <0..62> is checked in pass 2, as upstream does.
       so->bit_shift = shift;
     }
     expect_op(")");

@@ -297,12 +297,9 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       d->synthetic = user->synthetic;
       d->user = user;
       resolve_body(d->body, &d->locals, nullptr, user->file);
-      if (d->condition) {
-        // Conditions see only globals; a fresh local list catches any other name.
-        std::vector<VarDecl*> cond_locals;
-        resolve_body(s_.arena.make<ExprStmt>(d->condition->tok, d->condition), &cond_locals,
-                     nullptr, user->file);
-      }
+      if (d->condition)
+        resolve_body(s_.arena.make<ExprStmt>(d->condition->tok, d->condition), &d->locals, nullptr,
+                     user->file);
       prog_->probes.push_back(d);
       ++made;
     }
@@ -333,9 +330,7 @@ class Resolver : public TraversingVisitor {
  public:
   using TraversingVisitor::visit;
   Resolver(Elaborator& e, std::vector<VarDecl*>* locals, FunctionDecl* fn, const SourceFile* file)
-      : e_(e), locals_(locals), file_(file) {
-    (void)fn;
-  }
+      : e_(e), locals_(locals), fn_(fn), file_(file) {}
 
   VarDecl* local(const std::string& name) {
     for (VarDecl* v : *locals_)
@@ -370,12 +365,12 @@ class Resolver : public TraversingVisitor {
       base->decl = g;
       return;
     }
-    if (local(base->name)) {
-      e_.s_.diag.semantic_error("unresolved arity-" + std::to_string(arity) +
-                                    " global array " + base->name +
-                                    ", missing global declaration?",
-                                base->tok);
-      return;
+    // A local (not a formal) used as an array: the arity check reports it.
+    if (VarDecl* v = local(base->name)) {
+      if (!fn_ || std::find(fn_->formals.begin(), fn_->formals.end(), v) == fn_->formals.end()) {
+        base->decl = v;
+        return;
+      }
     }
     e_.s_.diag.semantic_error("unresolved arity-" + std::to_string(arity) + " global array " +
                                   base->name + ", missing global declaration?",
@@ -458,15 +453,12 @@ class Resolver : public TraversingVisitor {
     visit_expr(*this, r.value);
   }
 
-  void visit(TargetSymbol& t) override {
-    TraversingVisitor::visit(t);
-    if (!e_.s_.opts.guru || true)
-      e_.s_.diag.semantic_error("unresolved target-symbol expression", t.tok);
-  }
+  // Target symbols stay unresolved without debuginfo; type checking reports them.
 
  private:
   Elaborator& e_;
   std::vector<VarDecl*>* locals_;
+  FunctionDecl* fn_;
   const SourceFile* file_;
 };
 

@@ -119,12 +119,16 @@ class Optimizer {
   // "never-assigned local variable 'b' (similar: ...)" and the same for globals.
   void warn_never_assigned() {
     Uses all;
+    // A local named in a probe condition is an error reported by the condition check.
+    Uses in_conditions;
+    for (DerivedProbe* d : p_.probes) visit_expr(in_conditions, d->condition);
     for (const Scope& sc : scopes_) {
       Uses u;
       visit_stmt(u, sc.body);
       visit_stmt(all, sc.body);
       for (VarDecl* v : u.read_order) {
         if (v->is_global || is_formal(sc, v) || u.written.count(v)) continue;
+        if (in_conditions.first_read.count(v)) continue;
         if (std::find(sc.locals->begin(), sc.locals->end(), v) == sc.locals->end()) continue;
         std::vector<std::string> names;
         for (VarDecl* l : *sc.locals)

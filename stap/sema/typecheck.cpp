@@ -1,11 +1,14 @@
 #include "stap/sema/typecheck.h"
 
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "stap/driver/session.h"
 #include "stap/parse/format.h"
 #include "stap/sema/elaborate.h"
+#include "stap/sema/semantic_checks.h"
 
 namespace stap {
 
@@ -14,23 +17,27 @@ namespace {
 class TypeInfer : public TraversingVisitor {
  public:
   using TraversingVisitor::visit;
-  explicit TypeInfer(Session& s) : s_(s) {}
+  explicit TypeInfer(SemaErrors& err) : err_(err) {}
 
   bool changed = false;
   FunctionDecl* fn = nullptr;
 
-  void error(const std::string& msg, const Token* tok) {
-    std::string key = msg + "@" + (tok ? describe_token(*tok) : "");
-    if (!reported_.insert(key).second) return;
-    s_.diag.semantic_error(msg, tok);
-  }
-  void mismatch(Type now, const Token* tok, Type first, const Token* first_tok) {
-    std::string key = std::string("mm@") + (tok ? describe_token(*tok) : "");
-    if (!reported_.insert(key).second) return;
-    s_.diag.semantic_error(std::string("type mismatch (") + type_name(now) + ")", tok);
-    if (first_tok)
-      s_.diag.semantic_note(std::string("type was first inferred here (") + type_name(first) + ")",
-                            first_tok);
+  void error(const std::string& msg, const Token* tok) { err_.error(msg, tok); }
+  // `now` met a variable (or index, index >= 0) already of type `first`. A type that was
+  // inferred names where; a declared one (typed formal, initialized global, typed function)
+  // gets upstream's "expected ... but found ..." form.
+  void mismatch(Type now, const Token* tok, Type first, const Token* first_tok, int index = -1) {
+    if (!first_tok) {
+      err_.error(std::string("type mismatch: expected ") + type_name(now) + " but found " +
+                     type_name(first),
+                 tok, nullptr, "type mismatch: expected");
+      return;
+    }
+    std::string idx = index >= 0 ? "index " + std::to_string(index) + " " : "";
+    err_.error(idx + "type mismatch (" + type_name(now) + ")", tok, nullptr, "type mismatch (");
+    err_.note(std::string("type ") + (index >= 0 ? "of index " + std::to_string(index) + " " : "") +
+                  "was first inferred here (" + type_name(first) + ")",
+              first_tok);
   }
 
   void unify_decl(VarDecl* d, Type t, const Token* tok) {
@@ -40,7 +47,7 @@ class TypeInfer : public TraversingVisitor {
       if (!d->type_tok) d->type_tok = tok;
       changed = true;
     } else if (d->type != t) {
-      mismatch(t, tok, d->type, d->type_tok ? d->type_tok : d->tok);
+      mismatch(t, tok, d->type, origin(d));
     }
   }
   void unify_fn(FunctionDecl* f, Type t, const Token* tok) {
@@ -50,7 +57,7 @@ class TypeInfer : public TraversingVisitor {
       if (!f->type_tok) f->type_tok = tok;
       changed = true;
     } else if (f->type != t) {
-      mismatch(t, tok, f->type, f->type_tok ? f->type_tok : f->tok);
+      mismatch(t, tok, f->type, origin(f));
     }
   }
 
@@ -61,7 +68,7 @@ class TypeInfer : public TraversingVisitor {
       case ExprKind::Symbol: {
         auto* s = static_cast<Symbol*>(e);
         if (s->decl && s->decl->type == Type::Stats && t != Type::Stats) {
-          mismatch(t, s->tok, Type::Stats, s->decl->type_tok);
+          mismatch(t, s->tok, Type::Stats, origin(s->decl));
           return;
         }
         unify_decl(s->decl, t, s->tok);
@@ -95,13 +102,10 @@ class TypeInfer : public TraversingVisitor {
         expect(static_cast<Entry*>(e)->operand, t);
         break;
       default:
-        if (e->type != Type::Unknown && e->type != t) {
-          std::string key = std::string("lit@") + describe_token(*e->tok);
-          if (reported_.insert(key).second)
-            s_.diag.semantic_error(std::string("type mismatch: expected ") + type_name(t) +
-                                       " but found " + type_name(e->type),
-                                   e->tok);
-        }
+        if (e->type != Type::Unknown && e->type != t)
+          err_.error(std::string("type mismatch: expected ") + type_name(t) + " but found " +
+                         type_name(e->type),
+                     e->tok, nullptr, "type mismatch: expected");
         return;
     }
     if (e->type == Type::Unknown) {
@@ -127,31 +131,15 @@ class TypeInfer : public TraversingVisitor {
       s->decl->type_tok = s->tok;
       changed = true;
     } else if (s->decl->type != Type::Stats) {
-      mismatch(Type::Stats, s->tok, s->decl->type, s->decl->type_tok);
+      mismatch(Type::Stats, s->tok, s->decl->type, origin(s->decl));
     }
     e->type = Type::Stats;
   }
 
+  // Index types of an array use; the arity was settled (and checked) before types.
   void arity(VarDecl* d, size_t n, const Token* tok, const std::vector<Expr*>& idx) {
-    if (!d) return;
-    if (d->arity < 0 || (d->arity == 0 && d->is_global && d->type == Type::Unknown &&
-                         !d->init && d->index_types.empty() && !d->type_tok)) {
-      d->arity = static_cast<int>(n);
-      d->index_types.assign(n, Type::Unknown);
-      d->arity_tok = tok;
-      changed = true;
-    } else if (d->arity != static_cast<int>(n)) {
-      std::string key = "arity@" + describe_token(*tok);
-      if (reported_.insert(key).second) {
-        s_.diag.semantic_error("inconsistent arity (" + std::to_string(d->arity) + " vs " +
-                                   std::to_string(n) + ")",
-                               tok);
-        if (d->arity_tok)
-          s_.diag.semantic_note("arity " + std::to_string(d->arity) + " first inferred here",
-                                d->arity_tok);
-      }
-      return;
-    }
+    (void)tok;
+    if (!d || d->arity != static_cast<int>(n) || d->index_types.size() != n) return;
     for (size_t i = 0; i < n && i < idx.size(); ++i) {
       Expr* x = idx[i];
       if (!x) continue;
@@ -159,14 +147,24 @@ class TypeInfer : public TraversingVisitor {
       if (x->type != Type::Unknown) {
         if (it == Type::Unknown) {
           it = x->type;
+          origin_[{d, static_cast<int>(i)}] = x->tok;
           changed = true;
         } else if (it != x->type) {
-          mismatch(x->type, x->tok, it, d->arity_tok);
+          mismatch(x->type, x->tok, it, origin(d, static_cast<int>(i)), static_cast<int>(i));
         }
       } else if (it != Type::Unknown) {
         expect(x, it);
       }
     }
+  }
+  // Where a variable's or function's type was inferred; null when it was declared.
+  static const Token* origin(const VarDecl* d) { return d->declared_type ? nullptr : d->type_tok; }
+  static const Token* origin(const FunctionDecl* f) {
+    return f->declared_type ? nullptr : f->type_tok;
+  }
+  const Token* origin(const void* decl, int index) const {
+    auto it = origin_.find({decl, index});
+    return it == origin_.end() ? nullptr : it->second;
   }
 
   // Expressions --------------------------------------------------------------------------
@@ -238,22 +236,20 @@ class TypeInfer : public TraversingVisitor {
       set(e, Type::Long);
       return;
     }
+    // A statistics value goes nowhere but into <<< and the stat operators; the
+    // unresolved-type walk reports it.
+    if (e.right->type == Type::Stats) return;
     if (e.right->type != Type::Unknown) expect(e.left, e.right->type);
-    else if (e.left->type != Type::Unknown) expect(e.right, e.left->type);
-    set(e, e.left->type != Type::Unknown ? e.left->type : e.right->type);
+    else if (e.left->type != Type::Unknown && e.left->type != Type::Stats)
+      expect(e.right, e.left->type);
+    if (e.left->type != Type::Stats)
+      set(e, e.left->type != Type::Unknown ? e.left->type : e.right->type);
   }
   void visit(Symbol& e) override {
     if (e.decl && e.decl->type != Type::Unknown) e.type = e.decl->type;
-    if (e.decl && e.decl->arity > 0) {
-      std::string key = "arr@" + describe_token(*e.tok);
-      if (reported_.insert(key).second)
-        s_.diag.semantic_error("array used as scalar", e.tok);
-    }
   }
-  void visit(TargetSymbol& e) override {
-    TraversingVisitor::visit(e);
-    set(e, Type::Long);
-  }
+  // Without debuginfo a target symbol never resolves: its type comes from context only.
+  void visit(TargetSymbol& e) override { TraversingVisitor::visit(e); }
   void visit(Cast& e) override {
     TraversingVisitor::visit(e);
     set(e, Type::Long);
@@ -311,11 +307,17 @@ class TypeInfer : public TraversingVisitor {
       for (size_t i = 0; i < e.args.size() && i < f->formals.size(); ++i) {
         VarDecl* formal = f->formals[i];
         Expr* a = e.args[i];
-        if (a->type != Type::Unknown) {
+        if (a->type == Type::Stats) continue;  // reported after inference
+        // A variable passed where the formal already has a type: upstream pushes the
+        // formal's type into the argument, so the variable is the one that mismatches.
+        bool variable = a->kind == ExprKind::Symbol || a->kind == ExprKind::ArrayIndex;
+        if (a->type != Type::Unknown && !(variable && formal->type != Type::Unknown)) {
           if (formal->type == Type::Unknown) {
             unify_decl(formal, a->type, a->tok);
+            origin_[{f, static_cast<int>(i)}] = a->tok;
           } else if (formal->type != a->type) {
-            mismatch(a->type, a->tok, formal->type, formal->type_tok ? formal->type_tok : formal->tok);
+            mismatch(a->type, a->tok, formal->type, origin(f, static_cast<int>(i)),
+                     static_cast<int>(i));
           }
         } else if (formal->type != Type::Unknown) {
           expect(a, formal->type);
@@ -342,9 +344,6 @@ class TypeInfer : public TraversingVisitor {
           expect(a, want);
         }
       }
-    } else {
-      for (Expr* a : e.args)
-        if (a->type == Type::Stats) error("cannot print a statistics value", a->tok);
     }
     set(e, e.to_string ? Type::String : Type::Long);
   }
@@ -379,12 +378,13 @@ class TypeInfer : public TraversingVisitor {
       VarDecl* d = s.base->decl;
       std::vector<Expr*> idx(s.indexes.begin(), s.indexes.end());
       arity(d, s.indexes.size(), s.base->tok, idx);
-      if (d->arity == static_cast<int>(s.indexes.size())) {
+      if (d->arity == static_cast<int>(s.indexes.size()) && d->index_types.size() == s.indexes.size()) {
         for (size_t i = 0; i < s.indexes.size(); ++i) {
           Symbol* k = s.indexes[i];
           if (d->index_types[i] != Type::Unknown) unify_decl(k->decl, d->index_types[i], k->tok);
           else if (k->decl && k->decl->type != Type::Unknown) {
             d->index_types[i] = k->decl->type;
+            origin_[{d, static_cast<int>(i)}] = k->tok;
             changed = true;
           }
           if (i < s.slice.size() && s.slice[i]) {
@@ -392,10 +392,11 @@ class TypeInfer : public TraversingVisitor {
           }
         }
       }
-      if (s.value) {
-        Type vt = d->type == Type::Stats ? Type::Long : d->type;
-        if (d->type == Type::Stats && s.sort_aggregate.empty()) vt = Type::Long;
-        unify_decl(s.value->decl, vt, s.value->tok);
+      // The value of a statistics array is no plain value: reported after inference.
+      if (s.value && d->type != Type::Stats) {
+        unify_decl(s.value->decl, d->type, s.value->tok);
+        if (d->type == Type::Unknown && s.value->decl && s.value->decl->type != Type::Stats)
+          unify_decl(d, s.value->decl->type, s.value->tok);
       }
     }
     for (Symbol* i : s.indexes) visit(*i);
@@ -403,17 +404,21 @@ class TypeInfer : public TraversingVisitor {
   }
   void visit(ReturnStmt& r) override {
     visit_expr(*this, r.value);
-    if (!fn || !r.value) return;
+    if (!fn || !r.value || r.value->type == Type::Stats) return;
     if (r.value->type != Type::Unknown) {
       if (fn->type == Type::Unknown) unify_fn(fn, r.value->type, r.value->tok);
-      else if (fn->type != r.value->type) mismatch(r.value->type, r.value->tok, fn->type, fn->type_tok);
+      else if (fn->type != r.value->type) mismatch(r.value->type, r.value->tok, fn->type, origin(fn));
     } else if (fn->type != Type::Unknown) {
       expect(r.value, fn->type);
     }
   }
   void visit(TryBlock& t) override {
-    TraversingVisitor::visit(t);
-    if (t.catch_var) unify_decl(t.catch_var->decl, Type::String, t.catch_var->tok);
+    visit_stmt(*this, t.try_block);
+    if (t.catch_var) {
+      unify_decl(t.catch_var->decl, Type::String, t.catch_var->tok);
+      visit(*t.catch_var);
+    }
+    visit_stmt(*this, t.catch_block);
   }
 
  private:
@@ -423,39 +428,125 @@ class TypeInfer : public TraversingVisitor {
       changed = true;
     }
   }
-  Session& s_;
-  std::set<std::string> reported_;
+  SemaErrors& err_;
+  std::map<std::pair<const void*, int>, const Token*> origin_;  // where index types came from
+};
+
+}  // namespace
+
+namespace {
+
+// After the fixed point: what is still untyped, reported where it is used, in upstream's
+// order (functions by name, then probes). Target symbols never resolve in pass 2.
+class Unresolved : public TraversingVisitor {
+ public:
+  using TraversingVisitor::visit;
+  explicit Unresolved(SemaErrors& err) : err_(err) {}
+  void visit(Defined&) override {}  // @defined($x) is how scripts test for them
+  void visit(TargetSymbol& e) override {
+    err_.error("unresolved target-symbol expression", e.tok);
+    TraversingVisitor::visit(e);
+  }
+  void visit(Symbol& e) override {
+    if (e.decl && e.decl->type == Type::Unknown) err_.error("unresolved type ", e.tok);
+  }
+  // A statistics value used as a plain value; the rest of the statement is skipped.
+  bool invalid_stats(Expr* e) {
+    if (!e || e->type != Type::Stats) return false;
+    err_.error("invalid type stats", e->tok, nullptr, "invalid type");
+    return true;
+  }
+  void visit(Assign& e) override {
+    if (e.op == "=" && invalid_stats(e.right)) return;
+    TraversingVisitor::visit(e);
+  }
+  void visit(FunctionCall& e) override {
+    for (Expr* a : e.args) {
+      if (invalid_stats(a)) return;
+      visit_expr(*this, a);
+    }
+  }
+  void visit(ForeachLoop& f) override {
+    if (f.value && f.base && f.base->decl && f.base->decl->type == Type::Stats)
+      err_.error("invalid type stats", f.value->tok, nullptr, "invalid type");
+    TraversingVisitor::visit(f);
+  }
+  void visit(ReturnStmt& r) override {
+    if (fn_has_value_ && invalid_stats(r.value)) return;
+    TraversingVisitor::visit(r);
+  }
+  bool fn_has_value_ = false;
+  // A call may be untyped (a function that returns nothing) unless its value is used.
+  void visit(PrintFormat& e) override {
+    TraversingVisitor::visit(e);
+    for (Expr* a : e.args)
+      if (a && a->type == Type::Unknown) err_.error("unresolved type ", a->tok);
+  }
+
+ private:
+  SemaErrors& err_;
 };
 
 }  // namespace
 
 void infer_types(Session& s, Program& p) {
-  TypeInfer ti(s);
-  for (FunctionDecl* f : p.functions) {
-    if (f->declared_type && !f->type_tok) f->type_tok = f->tok;
-  }
+  SemaErrors err(s);
+  // Upstream settles arities while resolving symbols, then checks probe conditions,
+  // assignment targets and delete operands, each pass stopping the analysis on error.
+  if (!check_arity(err, p)) return;
+  if (!check_conditions(err, p)) return;
+  if (!check_lvalues(err, p)) return;
+  if (!check_delete_operands(err, p)) return;
+
+  // An initialized global has its initializer's type, as if declared.
+  for (VarDecl* g : p.globals)
+    if (g->init && g->type == Type::Unknown) {
+      g->type = g->init->type;
+      g->type_tok = nullptr;
+    }
+
+  int before = s.diag.errors();
+  TypeInfer ti(err);
   for (int iter = 0; iter < 50; ++iter) {
     ti.changed = false;
+    // Upstream copies a probe's condition into the probes that set its globals, ahead of
+    // their code, so conditions are typed first.
+    ti.fn = nullptr;
     for (DerivedProbe* d : p.probes) {
-      ti.fn = nullptr;
+      if (!d->condition) continue;
       visit_expr(ti, d->condition);
-      visit_stmt(ti, d->body);
+      ti.expect(d->condition, Type::Long);
     }
     for (FunctionDecl* f : p.functions) {
       ti.fn = f;
       visit_stmt(ti, f->body);
     }
+    for (DerivedProbe* d : p.probes) {
+      ti.fn = nullptr;
+      visit_stmt(ti, d->body);
+    }
     if (!ti.changed) break;
   }
-  // Anything still untyped is an error.
+  if (s.diag.errors() != before) return;
+
+  // Anything still untyped is an error: at its uses first, then at its declaration.
+  Unresolved un(err);
+  for (FunctionDecl* f : p.functions) {
+    un.fn_has_value_ = true;
+    visit_stmt(un, f->body);
+  }
+  un.fn_has_value_ = false;
+  for (DerivedProbe* d : p.probes) {
+    visit_stmt(un, d->body);
+    visit_expr(un, d->condition);
+  }
   auto check_locals = [&](const std::vector<VarDecl*>& locals) {
     for (VarDecl* v : locals)
       if (v->type == Type::Unknown) ti.error("unresolved type ", v->tok);
   };
-  for (DerivedProbe* d : p.probes) check_locals(d->locals);
   for (FunctionDecl* f : p.functions) check_locals(f->locals);
+  for (DerivedProbe* d : p.probes) check_locals(d->locals);
   for (VarDecl* g : p.globals) {
-    if (g->init && g->type == Type::Unknown) g->type = g->init->type;
     if (g->type == Type::Unknown) ti.error("unresolved type ", g->tok);
     if (g->arity < 0) g->arity = 0;
     for (Type t : g->index_types)
@@ -524,6 +615,11 @@ class ForeachCheck : public TraversingVisitor {
 }  // namespace
 
 void check_program(Session& s, Program& p) {
+  SemaErrors err(s);
+  if (!check_entry(err, p)) return;
+  if (!check_sort_aggregates(err, p)) return;
+  if (!check_variance_shift(err, p)) return;
+  if (!check_histogram_types(err, p)) return;
   ForeachCheck fc(s);
   for (DerivedProbe* d : p.probes) visit_stmt(fc, d->body);
   for (FunctionDecl* f : p.functions) visit_stmt(fc, f->body);

@@ -68,4 +68,82 @@ TEST(Sema, StatsAndHistograms) {
   EXPECT_NE(r.out.find("s:stats"), std::string::npos);
 }
 
+// Arity is settled before types: "inconsistent arity", with where it was first inferred.
+TEST(Sema, InconsistentArity) {
+  auto r = run_stap_args({"-p2", "-e", "global a probe begin { a[1] = 1; println(a) }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("semantic error: inconsistent arity (1 vs 0): identifier 'a' at <input>:1:42"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("semantic error: arity 1 first inferred here: identifier 'a' at :1:24"),
+            std::string::npos)
+      << r.err;
+  // `delete a` fixes no arity.
+  r = run_stap_args({"-p2", "-e", "global a probe begin { delete a; a[1] = 1; println(a[1]) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+}
+
+TEST(Sema, IndexAndDeclaredTypeMismatch) {
+  auto r = run_stap_args({"-p2", "-e", "global a probe begin { a[1] = 1; a[\"x\"] = 2 }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("semantic error: index 0 type mismatch (string): string 'x'"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("semantic error: type of index 0 was first inferred here (long): number '1'"),
+            std::string::npos)
+      << r.err;
+  r = run_stap_args({"-p2", "-e", "function f(s:string) { return s } probe begin { println(f(5)) }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("semantic error: type mismatch: expected long but found string: number '5'"),
+            std::string::npos)
+      << r.err;
+}
+
+// Upstream prints one error of each kind: a second mismatch elsewhere is suppressed.
+TEST(Sema, OneErrorPerKind) {
+  auto r = run_stap_args({"-p2", "-e",
+                          "probe begin { x = \"a\"; x = 1; println(x) } "
+                          "probe end { y = 1; y = \"a\"; println(y) }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("type mismatch (long): identifier 'x'"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("identifier 'y'"), std::string::npos) << r.err;
+}
+
+TEST(Sema, LvalueAndDeleteOperands) {
+  auto r = run_stap_args({"-p2", "-e", "probe begin { 1 = 2 }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("semantic error: Expecting lvalue for assignment: operator '=' at "
+                       "<input>:1:17\n        source: probe begin { 1 = 2 }\n"
+                       "                                ^\nnumber '1' at :1:15\n"),
+            std::string::npos)
+      << r.err;
+  r = run_stap_args({"-p2", "-e", "probe begin { delete 5 }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("semantic error: invalid operand of delete expression: number '5'"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Sema, ProbeConditions) {
+  auto r = run_stap_args({"-p2", "-e", "probe timer.s(1) if (loc) { println(1) }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("probe condition must not reference undeclared global: identifier 'loc'"),
+            std::string::npos)
+      << r.err;
+  r = run_stap_args({"-p2", "-e", "global on = 1 probe timer.s(1) if (on) { println(1) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+}
+
+TEST(Sema, TargetSymbolsUnresolved) {
+  auto r = run_stap_args({"-p2", "-e", "probe begin { println($foo) }"});
+  EXPECT_EQ(r.rc, 1);
+  auto a = r.err.find("semantic error: unresolved target-symbol expression: identifier '$foo'");
+  auto b = r.err.find("semantic error: unresolved type : identifier '$foo'");
+  EXPECT_NE(a, std::string::npos) << r.err;
+  EXPECT_NE(b, std::string::npos) << r.err;
+  EXPECT_LT(a, b);
+  r = run_stap_args({"-p2", "-e", "probe begin { if (@defined($foo)) println(1) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+}
+
 }  // namespace
