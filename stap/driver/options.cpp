@@ -235,8 +235,13 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
         o->global_settings.push_back(optarg);
         break;
       case 'r':
-        if (optarg[0] == '/') o->kernel_build_tree = optarg;
-        else o->kernel_release = optarg;
+        // A release never contains '/', so any path (also a relative one) is a build tree.
+        if (std::string(optarg).find('/') != std::string::npos) {
+          o->kernel_build_tree = optarg;
+        } else {
+          o->kernel_release = optarg;
+          o->kernel_build_tree.clear();
+        }
         break;
       case 'a':
         if (!matches("^[a-z0-9_-]+$", optarg)) {
