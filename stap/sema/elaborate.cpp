@@ -267,6 +267,19 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
   }
 
   ProbeRegistry::Result r = registry_.match(pp, 0, index_.alias_names());
+  if (!r.matches.empty() && s_.opts.privilege != "stapdev") {
+    // Only families marked safe may be used without full privilege.
+    for (const FamilyMatch& m : r.matches) {
+      if (m.pattern && !m.pattern->unprivileged_ok) {
+        if (loud)
+          s_.diag.semantic_error_chain(
+              "while resolving probe point", pp.components[0].tok,
+              "probe point is not allowed for --privilege=" + s_.opts.privilege,
+              pp.components.back().tok);
+        return 0;
+      }
+    }
+  }
   if (!r.matches.empty()) {
     for (const FamilyMatch& m : r.matches) {
       auto* d = s_.arena.make<DerivedProbe>();
@@ -471,6 +484,15 @@ void Elaborator::resolve_body(Stmt* body, std::vector<VarDecl*>* locals, Functio
 
 void Elaborator::need_function(FunctionDecl* f) {
   if (!used_functions_.insert(f).second) return;
+  // Unprivileged scripts may call embedded-C functions only if they say they are safe.
+  if (s_.opts.privilege != "stapdev" && f->body && f->body->kind == StmtKind::Embedded) {
+    const std::string& code = static_cast<EmbeddedStmt*>(f->body)->code;
+    if (code.find("/* unprivileged */") == std::string::npos &&
+        code.find("/* myproc-unprivileged */") == std::string::npos)
+      s_.diag.semantic_error(
+          "function may not be used when --privilege=" + s_.opts.privilege + " is specified",
+          f->tok);
+  }
   pending_functions_.push_back(f);
 }
 
