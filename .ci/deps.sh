@@ -9,7 +9,7 @@ packages=(
   # build
   g++ make autoconf automake pkg-config git libdw-dev libelf-dev
   # tests: gtest unit tests, dejagnu suites
-  libgtest-dev dejagnu expect
+  libgtest-dev dejagnu expect python3
   # fuzzer build: clang 14 cannot compile libstdc++ 12's C++20 <ranges>, 16 can
   clang-16 libclang-rt-16-dev
   # benchmarks

@@ -185,6 +185,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
   bool alias_matched = false;
   bool inner_no_match = false;  // a nested expansion already said "no match"
   bool suffix_reported = false;
+  const Token* bad_suffix = nullptr;  // first suffix an alias could not take
   // Aliases whose name matches a prefix of the point; the rest is a suffix passed on.
   for (ProbeAlias* a : std::vector<ProbeAlias*>(aliases_)) {
     for (ProbePoint* name : a->alias_names) {
@@ -248,15 +249,17 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       }
       alias_stack_.pop_back();
       made += made_here;
-      if (made_here == 0 && has_suffix && loud && !suffix_reported) {
-        s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
-                                     "invalid suffix for probe", pp.components[k].tok);
-        suffix_reported = true;
-      }
+      if (made_here == 0 && has_suffix && !bad_suffix) bad_suffix = pp.components[k].tok;
     }
   }
   no_match_reported_ = false;
   if (made > 0) return made;
+  // Reported only when no other alias (e.g. a longer name) took the whole point.
+  if (bad_suffix && loud) {
+    s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                 "invalid suffix for probe", bad_suffix);
+    suffix_reported = true;
+  }
   if (alias_matched) {
     if (loud && !suffix_reported && !inner_no_match) {
       s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "stap/driver/session.h"
 #include "stap/parse/lexer.h"
@@ -137,42 +138,52 @@ void TapsetIndex::scan(const std::string& path, int rank) {
   f.name = path;
   f.text = read_file(path);
   Lexer lex(f, nullptr);
+  // One token of lookahead: the end of a global list is the next declaration's keyword.
+  std::optional<Token> pushed;
+  auto next = [&]() {
+    if (pushed) {
+      Token t = std::move(*pushed);
+      pushed.reset();
+      return t;
+    }
+    return lex.next();
+  };
   int depth = 0;
   for (;;) {
-    Token t = lex.next();
+    Token t = next();
     if (t.kind == TokKind::Eof) break;
     if (t.kind == TokKind::Junk) continue;
     if (t.is_op("{")) ++depth;
     else if (t.is_op("}")) --depth;
     else if (depth == 0 && t.kind == TokKind::Keyword) {
       if (t.text == "function") {
-        Token n = lex.next();
+        Token n = next();
         functions_[n.text].push_back(path);
       } else if (t.text == "global" || (t.text == "private" && false)) {
         // global a, b[10], c = 1: every identifier up to the end of the list
         for (;;) {
-          Token n = lex.next();
+          Token n = next();
           if (n.kind != TokKind::Identifier) break;
           globals_[n.text].push_back(path);
-          Token sep = lex.next();
+          Token sep = next();
           while (sep.kind != TokKind::Eof && !sep.is_op(",") &&
                  (sep.is_op("%") || sep.is_op("[") || sep.kind == TokKind::Number ||
                   sep.is_op("]") || sep.is_op("=") || sep.is_op("-") ||
                   sep.kind == TokKind::String))
-            sep = lex.next();
+            sep = next();
           if (!sep.is_op(",")) {
-            if (sep.is_op("{")) ++depth;
+            pushed = std::move(sep);
             break;
           }
         }
       } else if (t.text == "probe") {
         // Only aliases ("probe NAME... =" / "+=") are indexed; plain probes come along
         // with the file when something else pulls it in.
-        Token n = lex.next();
+        Token n = next();
         std::string name = n.text;
         int d = 0;
         for (;;) {
-          Token x = lex.next();
+          Token x = next();
           if (x.kind == TokKind::Eof) break;
           if (x.is_op("(")) ++d;
           if (x.is_op(")")) --d;
@@ -228,7 +239,7 @@ StapFile* TapsetIndex::load(const std::string& path) {
   po.privileged = true;
   po.is_tapset = true;
   po.compatible = s_.pp.systemtap_v;
-  ParseResult r = parse_source(*src, s_.arena, s_.diag, s_.pp, po, nullptr, s_.library_macros);
+  ParseResult r = parse_source(*src, s_.arena, s_.diag, s_.pp, po, &s_.args, s_.library_macros);
   ++parsed_count_;
   if (r.errors > 0) {
     s_.diag.warning("tapset '" + path + "' has errors, and will be skipped");

@@ -1,13 +1,13 @@
 /*
- * runtime_api_stub.h - declarations of everything the tapsets' embedded C
+ * runtime_api_decls.h - declarations of everything the tapsets' embedded C
  * expects from the translator and the kernel runtime (see ../RUNTIME_API.md).
  *
  * Used only by check_c.sh to compile every embedded-C body against real
  * kernel headers before the runtime exists.  The definitions of the
  * STAP_* macros here are one valid implementation, not the runtime's.
  */
-#ifndef TAPSET_RUNTIME_API_STUB_H
-#define TAPSET_RUNTIME_API_STUB_H
+#ifndef TAPSET_RUNTIME_API_DECLS_H
+#define TAPSET_RUNTIME_API_DECLS_H
 
 #include <linux/kernel.h>
 #include <linux/module.h>

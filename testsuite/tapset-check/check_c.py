@@ -29,7 +29,7 @@ def main():
     root = sys.argv[1]
     files = sorted(glob.glob(os.path.join(root, '*.stp'))) + \
         sorted(glob.glob(os.path.join(root, 'linux', '*.stp')))
-    out = ['#include "runtime_api_stub.h"', '']
+    out = ['#include "runtime_api_decls.h"', '']
     bodies = []
     for path in files:
         text = open(path).read()

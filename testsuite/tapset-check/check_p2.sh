@@ -10,8 +10,8 @@ stap=${1:-/usr/bin/stap}
 kver=${2:-6.1.0-56-cloud-amd64}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 "$here/gen_calls.py" "$here/.." > "$work/all.stp" 2> "$work/count"
-if ! SYSTEMTAP_TAPSET="$here/.." "$stap" -r "$kver" -g -p2 "$work/all.stp" a b \
+python3 "$here/gen_calls.py" "$here/../../tapset" > "$work/all.stp" 2> "$work/count"
+if ! SYSTEMTAP_TAPSET="$here/../../tapset" "$stap" -r "$kver" -g -p2 "$work/all.stp" a b \
 	> "$work/out" 2> "$work/err"; then
 	grep -v -e 'symbol table missing' -e '^Tip:' "$work/err" >&2
 	echo "check_p2: FAILED" >&2
