@@ -151,21 +151,26 @@ void Elaborator::load_aliases_for(const std::string& functor) {
 
 // Expands one probe point: through aliases (recursively) or into built-in families.
 // Returns how many derived probes it produced.
+// Does the alias name match the first components of pp (wildcards in pp allowed)?
+bool alias_name_matches(const ProbePoint& pp, const ProbePoint& name) {
+  if (name.components.size() > pp.components.size()) return false;
+  for (size_t i = 0; i < name.components.size(); ++i) {
+    const auto& want = pp.components[i];
+    const auto& have = name.components[i];
+    if (fnmatch(want.functor.c_str(), have.functor.c_str(), 0) != 0) return false;
+    if ((want.arg == nullptr) != (have.arg == nullptr)) return false;
+    if (want.arg && !literal_equal(want.arg, have.arg)) return false;
+  }
+  return true;
+}
+
 bool Elaborator::whole_point_known(const ProbePoint& pp) {
   ProbeRegistry::Result r = registry_.match(pp);
   if (!r.matches.empty() || !r.validation_error.empty()) return true;
   for (ProbeAlias* a : aliases_) {
     for (ProbePoint* name : a->alias_names) {
-      if (name->components.size() != pp.components.size()) continue;
-      bool ok = true;
-      for (size_t i = 0; i < pp.components.size() && ok; ++i) {
-        const auto& want = pp.components[i];
-        const auto& have = name->components[i];
-        ok = fnmatch(want.functor.c_str(), have.functor.c_str(), 0) == 0 &&
-             ((want.arg == nullptr) == (have.arg == nullptr)) &&
-             (want.arg == nullptr || literal_equal(want.arg, have.arg));
-      }
-      if (ok) return true;
+      if (name->components.size() == pp.components.size() && alias_name_matches(pp, *name))
+        return true;
     }
   }
   return false;
@@ -190,16 +195,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
   for (ProbeAlias* a : std::vector<ProbeAlias*>(aliases_)) {
     for (ProbePoint* name : a->alias_names) {
       size_t k = name->components.size();
-      if (k > pp.components.size()) continue;
-      bool ok = true;
-      for (size_t i = 0; i < k && ok; ++i) {
-        const auto& want = pp.components[i];
-        const auto& have = name->components[i];
-        ok = fnmatch(want.functor.c_str(), have.functor.c_str(), 0) == 0 &&
-             (want.arg == nullptr || literal_equal(want.arg, have.arg)) &&
-             ((want.arg == nullptr) == (have.arg == nullptr));
-      }
-      if (!ok) continue;
+      if (!alias_name_matches(pp, *name)) continue;
       // A built-in or a longer alias naming the whole point wins over a suffixed alias.
       if (k < pp.components.size() && whole_point_known(pp)) continue;
       alias_matched = true;
@@ -690,16 +686,7 @@ bool Elaborator::run() {
   prog_->globals = global_order_;
 
   for (FunctionDecl* f : used_functions_) prog_->functions.push_back(f);
-  // By name; overloads of one name in the order they were written.
-  auto where = [](FunctionDecl* f) {
-    return std::make_tuple(f->tok && f->tok->loc.file ? f->tok->loc.file->name : std::string(),
-                           f->tok ? f->tok->loc.line : 0, f->tok ? f->tok->loc.col : 0);
-  };
-  std::sort(prog_->functions.begin(), prog_->functions.end(),
-            [&](FunctionDecl* a, FunctionDecl* b) {
-              if (a->name != b->name) return a->name < b->name;
-              return where(a) < where(b);
-            });
+  std::sort(prog_->functions.begin(), prog_->functions.end(), function_listing_less);
 
   if (s_.diag.errors() == errors_before) infer_types(s_, *prog_);
   if (s_.diag.errors() == errors_before) check_program(s_, *prog_);
@@ -715,6 +702,15 @@ bool Elaborator::run() {
 }
 
 }  // namespace
+
+bool function_listing_less(const FunctionDecl* a, const FunctionDecl* b) {
+  if (a->name != b->name) return a->name < b->name;
+  auto where = [](const FunctionDecl* f) {
+    return std::make_tuple(f->tok && f->tok->loc.file ? f->tok->loc.file->name : std::string(),
+                           f->tok ? f->tok->loc.line : 0, f->tok ? f->tok->loc.col : 0);
+  };
+  return where(a) < where(b);
+}
 
 bool elaborate(Session& s) {
   Elaborator e(s);

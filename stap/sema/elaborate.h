@@ -35,4 +35,7 @@ struct Program {
 
 bool elaborate(Session& s);
 
+// -p2 order of functions: by name, overloads of one name in the order written.
+bool function_listing_less(const FunctionDecl* a, const FunctionDecl* b);
+
 }  // namespace stap

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <vector>
 
 #include "stap/driver/session.h"
@@ -101,14 +100,7 @@ class Optimizer {
  private:
   std::vector<FunctionDecl*> sorted_functions() const {
     std::vector<FunctionDecl*> v(fns_.begin(), fns_.end());
-    std::sort(v.begin(), v.end(), [](FunctionDecl* a, FunctionDecl* b) {
-      if (a->name != b->name) return a->name < b->name;
-      auto at = [](FunctionDecl* f) {
-        return std::make_tuple(f->tok && f->tok->loc.file ? f->tok->loc.file->name : std::string(),
-                               f->tok ? f->tok->loc.line : 0, f->tok ? f->tok->loc.col : 0);
-      };
-      return at(a) < at(b);
-    });
+    std::sort(v.begin(), v.end(), function_listing_less);
     return v;
   }
 
@@ -256,59 +248,31 @@ class Optimizer {
     return check.pure;
   }
 
-  // Statement slots, in source order, for the rewriting steps below.
-  template <typename F>
-  void for_each_expr_stmt(Stmt* st, F&& fn) {
-    if (!st) return;
-    switch (st->kind) {
-      case StmtKind::Block:
-        for (Stmt* c : static_cast<Block*>(st)->stmts) for_each_expr_stmt(c, fn);
-        break;
-      case StmtKind::Try: {
-        auto* t = static_cast<TryBlock*>(st);
-        for_each_expr_stmt(t->try_block, fn);
-        for_each_expr_stmt(t->catch_block, fn);
-        break;
-      }
-      case StmtKind::If: {
-        auto* i = static_cast<IfStmt*>(st);
-        for_each_expr_stmt(i->then_stmt, fn);
-        for_each_expr_stmt(i->else_stmt, fn);
-        break;
-      }
-      case StmtKind::For: {
-        auto* f = static_cast<ForLoop*>(st);
-        for_each_expr_stmt(f->init, fn);
-        for_each_expr_stmt(f->incr, fn);
-        for_each_expr_stmt(f->body, fn);
-        break;
-      }
-      case StmtKind::Foreach:
-        for_each_expr_stmt(static_cast<ForeachLoop*>(st)->body, fn);
-        break;
-      case StmtKind::ExprStmt:
-        fn(*static_cast<ExprStmt*>(st));
-        break;
-      default:
-        break;
-    }
-  }
-
   // `x = EXPR` where the local x is never read becomes `EXPR`.
   void elide_dead_assignments() {
     for (const Scope& sc : scopes_) {
       Uses u;
       visit_stmt(u, sc.body);
-      for_each_expr_stmt(sc.body, [&](ExprStmt& es) {
-        auto* a = dynamic_cast<Assign*>(es.value);
-        if (!a || a->op != "=") return;
-        auto* sym = dynamic_cast<Symbol*>(a->left);
-        if (!sym || !sym->decl || sym->decl->is_global || u.first_read.count(sym->decl)) return;
-        if (std::find(sc.locals->begin(), sc.locals->end(), sym->decl) == sc.locals->end())
-          return;
-        s_.diag.warning("Eliding assignment to '" + sym->name + "'", a->tok);
-        es.value = a->right;
-      });
+      struct Dead : TraversingVisitor {
+        using TraversingVisitor::visit;
+        Optimizer* o;
+        const Scope* sc;
+        const Uses* u;
+        void visit(ExprStmt& es) override {
+          auto* a = dynamic_cast<Assign*>(es.value);
+          if (!a || a->op != "=") return;
+          auto* sym = dynamic_cast<Symbol*>(a->left);
+          if (!sym || !sym->decl || sym->decl->is_global || u->first_read.count(sym->decl)) return;
+          if (std::find(sc->locals->begin(), sc->locals->end(), sym->decl) == sc->locals->end())
+            return;
+          o->s_.diag.warning("Eliding assignment to '" + sym->name + "'", a->tok);
+          es.value = a->right;
+        }
+      } dead;
+      dead.o = this;
+      dead.sc = &sc;
+      dead.u = &u;
+      visit_stmt(dead, sc.body);
     }
   }
 
