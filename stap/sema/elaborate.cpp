@@ -265,7 +265,10 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
     return 0;
   }
 
-  ProbeRegistry::Result r = registry_.match(pp, 0, index_.alias_names());
+  ProbeRegistry::Result r = registry_.match(pp);
+  // Only a mismatch needs the alias names, as more "similar:" candidates.
+  if (r.matches.empty() && r.validation_error.empty() && loud)
+    r = registry_.match(pp, 0, index_.alias_names());
   if (!r.matches.empty() && s_.opts.privilege != "stapdev") {
     // Only families marked safe may be used without full privilege.
     for (const FamilyMatch& m : r.matches) {
