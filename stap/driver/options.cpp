@@ -19,6 +19,8 @@ enum LongOnly {
   kOptNoGlobalVarDisplay,
   kOptPrivilege,
   kOptUnprivileged,
+  kOptTmpdir,
+  kOptDisableCache,
   kOptHelp,
   kOptVersion,
   kOptUnsupported,  // every long option whose feature does not exist yet
@@ -69,9 +71,17 @@ void print_help() {
       "   --compatible=VERSION  accept the language as of that version\n"
       "   --privilege=stapusr|stapsys|stapdev  check the script at that privilege\n"
       "   --no-global-var-display  do not print unread globals at the end\n"
+      "   -o FILE    send the script's output to FILE\n"
+      "   -c CMD     run CMD while the script runs; target() is its pid\n"
+      "   -x PID     set target() to PID\n"
+      "   -s MB      buffer size per CPU, 1-4095 MB\n"
+      "   -B NAME=VALUE  pass to kbuild's make\n"
+      "   -G NAME=VALUE  initial value of a global\n"
+      "   --tmpdir=DIR   where the temporary directory goes\n"
+      "   --disable-cache  neither read nor write the module cache\n"
       "\n"
-      "Not supported yet (refused with an error): -c -x -o -b -s -i -t -l -L -d\n"
-      "   -F -S -G -T -P -q -B and the remaining long options of stap(1).\n";
+      "Not supported yet (refused with an error): -b -i -t -l -L -d\n"
+      "   -F -S -T -P -q and the remaining long options of stap(1).\n";
 }
 
 }  // namespace
@@ -83,7 +93,7 @@ std::string version_banner() {
   s += "/elfutils, C++ reimplementation)\n";
   s += "This is free software; see the source for copying conditions.\n";
   s += "tested kernel versions: 6.1 ... 6.12\n";
-  s += "enabled features: (passes 1-2)\n";
+  s += "enabled features: (kernel modules)\n";
   return s;
 }
 
@@ -101,7 +111,7 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
       {"suppress-handler-errors", no_argument, nullptr, kOptUnsupported},
       {"semantic-keep-going", no_argument, nullptr, kOptUnsupported},
       {"clean-cache", no_argument, nullptr, kOptUnsupported},
-      {"disable-cache", no_argument, nullptr, kOptUnsupported},
+      {"disable-cache", no_argument, nullptr, kOptDisableCache},
       {"poison-cache", no_argument, nullptr, kOptUnsupported},
       {"color", optional_argument, nullptr, kOptUnsupported},
       {"colour", optional_argument, nullptr, kOptUnsupported},
@@ -134,7 +144,7 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
       {"monitor", optional_argument, nullptr, kOptUnsupported},
       {"language-server", no_argument, nullptr, kOptUnsupported},
       {"build-as", required_argument, nullptr, kOptUnsupported},
-      {"tmpdir", required_argument, nullptr, kOptUnsupported},
+      {"tmpdir", required_argument, nullptr, kOptTmpdir},
       {"modinfo", required_argument, nullptr, kOptUnsupported},
       {"ldd", no_argument, nullptr, kOptUnsupported},
       {"all-modules", no_argument, nullptr, kOptUnsupported},
@@ -274,6 +284,41 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
       }
       case 'R':
         o->runtime_dir = optarg;
+        break;
+      case 'o':
+        o->output_file = optarg;
+        break;
+      case 'c':
+        o->target_command = optarg;
+        break;
+      case 'x': {
+        char* end = nullptr;
+        long pid = std::strtol(optarg, &end, 10);
+        if (*end != 0 || pid <= 0) {
+          std::cerr << "Invalid target process ID number.\n";
+          return false;
+        }
+        o->target_pid = pid;
+        break;
+      }
+      case 's': {
+        char* end = nullptr;
+        long mb = std::strtol(optarg, &end, 10);
+        if (*end != 0 || mb < 1 || mb > 4095) {
+          std::cerr << "Invalid buffer size (should be 1-4095).\n";
+          return false;
+        }
+        o->buffer_mb = static_cast<int>(mb);
+        break;
+      }
+      case 'B':
+        o->kbuild_args.push_back(optarg);
+        break;
+      case kOptTmpdir:
+        o->tmpdir = optarg;
+        break;
+      case kOptDisableCache:
+        o->disable_cache = true;
         break;
       case kOptCompatible:
         o->compatible = optarg;

@@ -30,6 +30,13 @@ struct Options {
   std::string compatible;                  // --compatible
   std::string runtime_dir;                 // -R (SYSTEMTAP_RUNTIME)
   bool no_global_var_display = false;
+  std::string output_file;                 // -o
+  std::string target_command;              // -c
+  long target_pid = 0;                     // -x
+  int buffer_mb = 0;                       // -s (0 = staprun's default)
+  std::vector<std::string> kbuild_args;    // -B NAME=VALUE
+  std::string tmpdir;                      // --tmpdir
+  bool disable_cache = false;              // --disable-cache
   std::string privilege = "stapdev";
   bool privilege_set = false;
 };

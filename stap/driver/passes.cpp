@@ -1,15 +1,22 @@
 #include "stap/driver/passes.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
+#include "stap/kmod/build.h"
+#include "stap/kmod/translate.h"
 #include "stap/parse/ast_printer.h"
 #include "stap/parse/lexer.h"
 #include "stap/parse/parser.h"
@@ -81,6 +88,84 @@ bool parse_one(Session& s, const SourceFile* src, StapFile** out) {
     return false;
   }
   return true;
+}
+
+
+bool copy_to_cwd(const std::string& from, const std::string& to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) return false;
+  std::ofstream o(to, std::ios::binary | std::ios::trunc);
+  o << in.rdbuf();
+  return static_cast<bool>(o.flush());
+}
+
+void remove_tree(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (d) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n == "." || n == "..") continue;
+      std::string p = path + "/" + n;
+      struct stat st;
+      if (lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p);
+      else unlink(p.c_str());
+    }
+    closedir(d);
+  }
+  rmdir(path.c_str());
+}
+
+void cleanup_tmpdir(Session& s) {
+  if (s.tmpdir.empty()) return;
+  if (s.opts.keep_tmpdir) {
+    s.diag.print("Keeping temporary directory \"" + s.tmpdir + "\"");
+    return;
+  }
+  remove_tree(s.tmpdir);
+}
+
+// Pass 5: staprun loads the module and becomes stapio; its exit status is ours.
+int run_pass5(Session& s, const std::string& module) {
+  std::string staprun = getenv("SYSTEMTAP_STAPRUN") ? getenv("SYSTEMTAP_STAPRUN")
+                                                     : std::string(BINDIR) + "/staprun";
+  std::vector<std::string> argv = {staprun};
+  for (int i = 1; i < s.verbose(5); ++i) argv.push_back("-v");
+  if (s.opts.suppress_warnings) argv.push_back("-w");
+  if (!s.opts.output_file.empty()) argv.insert(argv.end(), {"-o", s.opts.output_file});
+  if (!s.opts.target_command.empty()) argv.insert(argv.end(), {"-c", s.opts.target_command});
+  if (s.opts.target_pid) argv.insert(argv.end(), {"-x", std::to_string(s.opts.target_pid)});
+  if (s.opts.buffer_mb) argv.insert(argv.end(), {"-b", std::to_string(s.opts.buffer_mb)});
+  // A cached module may already be loaded by another stap: rename on insertion.
+  if (s.opts.module_name.empty()) argv.push_back("-R");
+  argv.push_back(module);
+  for (const std::string& g : s.opts.global_settings) argv.push_back(g);
+  if (s.verbose(5) > 0) s.diag.print("Pass 5: starting run.");
+  PassTimer timer;
+  std::cout.flush();
+  pid_t pid = fork();
+  if (pid < 0) {
+    s.diag.print("ERROR: fork: " + std::string(strerror(errno)));
+    return 1;
+  }
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    fprintf(stderr, "ERROR: Couldn't run %s: %s\n", args[0], strerror(errno));
+    _exit(1);
+  }
+  // Signals reach staprun through the process group; stap itself just waits.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (s.verbose(5) > 0) s.diag.print("Pass 5: run completed " + timer.report());
+  if (rc != 0) s.diag.print("Pass 5: run failed.  [man error::pass5]");
+  return rc;
 }
 
 }  // namespace
@@ -184,8 +269,43 @@ int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   s.diag.report_suppressed();
   if (s.opts.last_pass == 2) return 0;
-  err << "ERROR: pass 3 (translation to C) is not supported yet; stop with -p1 or -p2\n";
-  return 1;
+
+  timer.reset();
+  std::string source;
+  if (!translate_program(s, &source)) {
+    s.diag.print("Pass 3: translation failed.  [man error::pass3]");
+    return 1;
+  }
+  if (s.opts.last_pass == 3) {
+    out << source;
+    out.flush();
+    return 0;
+  }
+  if (s.verbose(3) > 0) s.diag.print("Pass 3: translated to C " + timer.report());
+
+  BuildResult built = build_module(s, source);
+  rc = 0;
+  if (!built.ok) {
+    s.diag.print("Pass 4: compilation failed.  [man error::pass4]");
+    rc = 1;
+  } else if (s.opts.last_pass == 4) {
+    // -m (or a build outside the cache) leaves the module in the current folder.
+    std::string path = built.module_path;
+    if (!s.opts.module_name.empty() || (!built.cached && path.rfind(s.tmpdir, 0) == 0)) {
+      std::string name = path.substr(path.rfind('/') + 1);
+      if (!copy_to_cwd(path, name)) {
+        s.diag.print("ERROR: Couldn't copy module to " + name + ": " + strerror(errno));
+        rc = 1;
+      }
+      path = name;
+    }
+    if (rc == 0) out << path << "\n";
+    out.flush();
+  } else {
+    rc = run_pass5(s, built.module_path);
+  }
+  cleanup_tmpdir(s);
+  return rc;
 }
 
 }  // namespace stap

@@ -39,6 +39,7 @@ struct Session {
   StapFile* user_file = nullptr;
   std::vector<StapFile*> extra_files;  // -E
   std::unique_ptr<Program> program;
+  std::string tmpdir;  // pass 4's build folder, removed at exit unless -k
 
   // Parse one source text as a user file, a tapset or a macro file. Returns null when the
   // file could not be read.

@@ -1,0 +1,1475 @@
+#include "stap/kmod/translate.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "stap/driver/session.h"
+#include "stap/sema/elaborate.h"
+
+namespace stap {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// C text helpers
+
+// The bytes a script string literal stands for (its C escapes resolved).
+std::string unescape(const std::string& s) {
+  std::string r;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char ch = s[i];
+    if (ch != '\\' || i + 1 >= s.size()) {
+      r += ch;
+      continue;
+    }
+    char e = s[++i];
+    switch (e) {
+      case 'n': r += '\n'; break;
+      case 't': r += '\t'; break;
+      case 'r': r += '\r'; break;
+      case 'a': r += '\a'; break;
+      case 'b': r += '\b'; break;
+      case 'f': r += '\f'; break;
+      case 'v': r += '\v'; break;
+      case 'x': {
+        int v = 0, n = 0;
+        while (n < 2 && i + 1 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1]))) {
+          char d = s[++i];
+          v = v * 16 + (isdigit(static_cast<unsigned char>(d)) ? d - '0' : (tolower(d) - 'a' + 10));
+          ++n;
+        }
+        r += static_cast<char>(v);
+        break;
+      }
+      default:
+        if (e >= '0' && e <= '7') {
+          int v = e - '0', n = 1;
+          while (n < 3 && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') {
+            v = v * 8 + (s[++i] - '0');
+            ++n;
+          }
+          r += static_cast<char>(v);
+        } else {
+          r += e;  // \\ \" \' and unknown escapes stand for the character itself
+        }
+    }
+  }
+  return r;
+}
+
+// A C string literal holding exactly `bytes`.
+std::string c_string(const std::string& bytes) {
+  std::string r = "\"";
+  for (unsigned char ch : bytes) {
+    switch (ch) {
+      case '"': r += "\\\""; break;
+      case '\\': r += "\\\\"; break;
+      case '\n': r += "\\n"; break;
+      case '\t': r += "\\t"; break;
+      case '?': r += "\\?"; break;  // no trigraphs
+      default:
+        if (ch < 32 || ch >= 127) {
+          char buf[8];
+          snprintf(buf, sizeof buf, "\\%03o", ch);
+          r += buf;
+        } else {
+          r += static_cast<char>(ch);
+        }
+    }
+  }
+  return r + "\"";
+}
+
+std::string c_long(int64_t v) {
+  if (v == INT64_MIN) return "((int64_t)(-9223372036854775807LL - 1))";
+  return "((int64_t)" + std::to_string(v) + "LL)";
+}
+
+// A C identifier fragment from a script name (private names may carry other characters).
+std::string ident(const std::string& n) {
+  std::string r;
+  for (char ch : n) r += (isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+  return r;
+}
+
+// Escape a byte string for use inside a printf-engine format as literal text.
+std::string format_literal(const std::string& bytes) {
+  std::string r;
+  for (char ch : bytes) {
+    if (ch == '%') r += '%';
+    r += ch;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Which globals a body touches, for the handler's locks.
+
+struct GlobalUse {
+  bool read = false;
+  bool write = false;
+  bool stat_add_only = true;  // stats touched only by <<< (per-CPU): a shared lock suffices
+};
+using UseMap = std::map<const VarDecl*, GlobalUse>;
+
+class UseCollector : public TraversingVisitor {
+ public:
+  UseMap uses;
+  std::set<FunctionDecl*> calls;
+
+  void note(VarDecl* d, bool write, bool stat_add) {
+    if (!d || !d->is_global) return;
+    GlobalUse& u = uses[d];
+    if (write) u.write = true; else u.read = true;
+    if (!stat_add) u.stat_add_only = false;
+  }
+  VarDecl* base_decl(Expr* e) {
+    if (!e) return nullptr;
+    if (e->kind == ExprKind::Symbol) return static_cast<Symbol*>(e)->decl;
+    if (e->kind == ExprKind::ArrayIndex) {
+      auto* a = static_cast<ArrayIndex*>(e);
+      return a->base ? a->base->decl : nullptr;
+    }
+    return nullptr;
+  }
+  void visit(Symbol& e) override { note(e.decl, false, false); }
+  void visit(ArrayIndex& e) override {
+    if (e.base) note(e.base->decl, false, false);
+    for (Expr* i : e.indexes) visit_expr(*this, i);
+    if (e.hist) e.hist->accept(*this);
+  }
+  void visit(Assign& e) override {
+    VarDecl* d = base_decl(e.left);
+    bool stat_add = e.op == "<<<";
+    note(d, true, stat_add);
+    if (e.left->kind == ExprKind::ArrayIndex) {
+      for (Expr* i : static_cast<ArrayIndex*>(e.left)->indexes) visit_expr(*this, i);
+    }
+    visit_expr(*this, e.right);
+  }
+  void visit(Crement& e) override {
+    note(base_decl(e.operand), true, false);
+    if (e.operand->kind == ExprKind::ArrayIndex) {
+      for (Expr* i : static_cast<ArrayIndex*>(e.operand)->indexes) visit_expr(*this, i);
+    }
+  }
+  void visit(DeleteStmt& s) override {
+    note(base_decl(s.value), true, false);
+    if (s.value->kind == ExprKind::ArrayIndex) {
+      for (Expr* i : static_cast<ArrayIndex*>(s.value)->indexes) visit_expr(*this, i);
+    }
+  }
+  void visit(ForeachLoop& s) override {
+    if (s.base) note(s.base->decl, false, false);
+    for (Symbol* i : s.indexes) note(i->decl, true, false);
+    if (s.value) note(s.value->decl, true, false);
+    TraversingVisitor::visit(s);
+  }
+  void visit(FunctionCall& e) override {
+    for (FunctionDecl* f : e.candidates) calls.insert(f);
+    TraversingVisitor::visit(e);
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+
+struct Val {
+  std::string c;        // C expression: int64_t, or const char * for strings
+  Type type = Type::Long;
+};
+
+// A failure to translate: reported once, located at `tok`.
+struct Unsupported {
+  std::string msg;
+  const Token* tok;
+};
+
+class Translator {
+ public:
+  Translator(Session& s) : s_(s), p_(*s.program) {}
+
+  bool run(std::string* out);
+
+ private:
+  // Per-body state: the frame being filled and the code being written.
+  struct Body {
+    std::string member;                 // union member name of the frame
+    std::vector<std::string> fields;    // frame struct fields
+    std::string code;
+    int indent = 1;
+    int ntemps = 0;
+    std::vector<std::string> unwind;    // labels to jump to on error (innermost last)
+    std::vector<std::string> breaks;
+    std::vector<std::string> continues;
+    std::string out_label = "out";
+    const FunctionDecl* fn = nullptr;
+    std::map<const VarDecl*, std::string> locals;  // local -> C lvalue
+  };
+
+  void line(const std::string& l) {
+    body_->code.append(static_cast<size_t>(body_->indent) * 2, ' ');
+    body_->code += l;
+    body_->code += '\n';
+  }
+  std::string temp(Type t) {
+    std::string name = "t" + std::to_string(body_->ntemps++);
+    switch (t) {
+      case Type::String: body_->fields.push_back("char " + name + "[MAXSTRINGLEN];"); break;
+      default: body_->fields.push_back("int64_t " + name + ";"); break;
+    }
+    return "l->" + name;
+  }
+  std::string temp_raw(const std::string& decl_type, const std::string& suffix = "") {
+    std::string name = "t" + std::to_string(body_->ntemps++);
+    body_->fields.push_back(decl_type + " " + name + suffix + ";");
+    return "l->" + name;
+  }
+  std::string label(const std::string& base) { return base + std::to_string(labels_++); }
+  const std::string& unwind() const { return body_->unwind.back(); }
+  std::string where(const Token* t) {
+    if (!t) return "NULL";
+    auto it = where_.find(t);
+    if (it != where_.end()) return it->second;
+    std::string name = "stp_where_" + std::to_string(where_.size());
+    where_[t] = name;
+    wheres_ += "static const char " + name + "[] = " + c_string(describe_token(*t)) + ";\n";
+    return name;
+  }
+  void check(const Token* t) { line("STP_CHECK(c, " + where(t) + ", " + unwind() + ");"); }
+  void raise(const std::string& msg_c, const Token* t) {
+    line("STP_RAISE(c, " + msg_c + ", " + where(t) + ", " + unwind() + ");");
+  }
+  [[noreturn]] void unsupported(const std::string& what, const Token* t) {
+    throw Unsupported{what + " is not supported yet", t};
+  }
+
+  // Declarations
+  void declare_globals();
+  void declare_function(FunctionDecl* f);
+  void emit_function(FunctionDecl* f);
+  void emit_probe(size_t i, DerivedProbe* p);
+  void emit_tables();
+  void compute_uses();
+  std::string global_c(const VarDecl* d) const { return globals_.at(d); }
+  std::string map_spec(const VarDecl* d);
+  std::string hist_spec_of(const VarDecl* d);
+
+  // Statements
+  void stmt(Stmt* s);
+  void block(Block& b);
+  void foreach_loop(ForeachLoop& f);
+  void delete_stmt(DeleteStmt& d);
+  void try_block(TryBlock& t);
+
+  // Expressions
+  Val expr(Expr* e);
+  Val stable(Expr* e, bool later_side_effects);
+  Val literal(Literal& l);
+  Val binary(Binary& b);
+  Val logical(Logical& l);
+  Val comparison(Comparison& c);
+  Val concat(Concat& c);
+  Val unary(Unary& u);
+  Val ternary(Ternary& t);
+  Val symbol(Symbol& s);
+  Val assign(Assign& a);
+  Val crement(Crement& c);
+  Val array_get(ArrayIndex& a);
+  Val array_in(ArrayIn& a);
+  Val call(FunctionCall& f);
+  Val print_format(PrintFormat& p);
+  Val stat_op(StatOp& s);
+  std::string keys(ArrayIndex& a, unsigned* wild);
+  std::string stat_data(Expr* stat_expr, const Token* tok);
+  std::string arith(const std::string& op, const std::string& l, const std::string& r,
+                    const Token* tok);
+  std::string lvalue_scalar(Symbol& s);
+  void store_scalar(Symbol& s, const Val& v);
+  bool has_side_effects(Expr* e);
+
+  Session& s_;
+  const Program& p_;
+  Body* body_ = nullptr;
+  int labels_ = 0;
+  std::map<const Token*, std::string> where_;
+  std::string wheres_;
+  std::map<const VarDecl*, std::string> globals_;
+  std::map<const VarDecl*, size_t> global_index_;
+  std::multimap<const VarDecl*, const HistOp*> hist_ops_;  // the histogram each stat keeps
+  std::map<const FunctionDecl*, std::string> fn_names_;
+  std::map<const FunctionDecl*, UseMap> fn_uses_;
+  std::vector<UseMap> probe_uses_;
+  std::string frames_;     // frame struct definitions
+  std::vector<std::string> union_members_;
+  std::string globals_c_;  // global definitions
+  std::string init_c_, exit_c_;
+  std::string fn_protos_, fn_code_, probe_code_, tables_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Globals
+
+std::string Translator::hist_spec_of(const VarDecl* d) {
+  auto range = hist_ops_.equal_range(d);
+  for (auto it = range.first; it != range.second; ++it) {
+    const HistOp* h = it->second;
+    if (h->linear && h->params.size() == 3) {
+      int64_t lo = h->params[0], hi = h->params[1], step = h->params[2];
+      int64_t buckets = step > 0 ? (hi - lo) / step + 1 : 1;
+      return "{ STP_HIST_LINEAR, " + c_long(lo) + ", " + c_long(hi) + ", " + c_long(step) + ", " +
+             std::to_string(buckets + 2) + " }";
+    }
+    if (!h->linear) return "{ STP_HIST_LOG, 0, 0, 0, STP_MAX_BUCKETS }";
+  }
+  return "{ STP_HIST_NONE, 0, 0, 0, 0 }";
+}
+
+std::string Translator::map_spec(const VarDecl* d) {
+  std::string name = "stp_spec_" + ident(d->name);
+  std::string keys;
+  for (size_t i = 0; i < d->index_types.size(); ++i) {
+    if (i) keys += ", ";
+    keys += d->index_types[i] == Type::String ? "STP_STRING" : "STP_LONG";
+  }
+  std::string vt = d->type == Type::String ? "STP_STRING"
+                   : d->type == Type::Stats ? "STP_STAT"
+                                            : "STP_LONG";
+  std::string max = d->maxsize > 0 ? std::to_string(d->maxsize) : "MAXMAPENTRIES";
+  globals_c_ += "static const struct stp_map_spec " + name + " = {\n  .name = " +
+                c_string(d->name) + ",\n  .nkeys = " + std::to_string(d->index_types.size()) +
+                ",\n  .key_types = { " + keys + " },\n  .value_type = " + vt +
+                ",\n  .max_entries = " + max + ",\n  .wrap = " + (d->wrap ? "1" : "0") +
+                ",\n  .hist = " + hist_spec_of(d) + ",\n};\n";
+  return name;
+}
+
+void Translator::declare_globals() {
+  size_t i = 0;
+  for (const VarDecl* d : p_.globals) {
+    std::string c = "g_" + ident(d->name);
+    globals_[d] = c;
+    global_index_[d] = i;
+    init_c_ += "  rwlock_init(&stp_glock[" + std::to_string(i) + "].lock);\n";
+    init_c_ += "  stp_glock[" + std::to_string(i) + "].name = " + c_string(d->name) + ";\n";
+    if (d->arity > 0) {
+      std::string spec = map_spec(d);
+      globals_c_ += "static struct stp_map *" + c + ";\n";
+      init_c_ += "  " + c + " = stp_map_new(&" + spec + ");\n  if (!" + c +
+                 ") goto fail;\n";
+      exit_c_ += "  if (" + c + ") stp_map_free(" + c + ");\n  " + c + " = NULL;\n";
+    } else if (d->type == Type::Stats) {
+      std::string spec = "stp_hspec_" + ident(d->name);
+      globals_c_ += "static const struct stp_hist_spec " + spec + " = " + hist_spec_of(d) + ";\n";
+      globals_c_ += "static struct stp_stat *" + c + ";\n";
+      init_c_ += "  " + c + " = stp_stat_new(&" + spec + ");\n  if (!" + c + ") goto fail;\n";
+      exit_c_ += "  if (" + c + ") stp_stat_free(" + c + ");\n  " + c + " = NULL;\n";
+    } else if (d->type == Type::String) {
+      std::string init = d->init && d->init->is_string ? c_string(unescape(d->init->str)) : "\"\"";
+      globals_c_ += "static char " + c + "[MAXSTRINGLEN] = " + init + ";\n";
+      if (!d->synthetic)
+        globals_c_ += "module_param_string(" + ident(d->name) + ", " + c + ", MAXSTRINGLEN, 0);\n";
+    } else {
+      std::string init = d->init && !d->init->is_string ? c_long(d->init->num) : "0";
+      globals_c_ += "static int64_t " + c + " = " + init + ";\n";
+      if (!d->synthetic)
+        globals_c_ += "module_param_named(" + ident(d->name) + ", " + c + ", int64_t, 0);\n";
+    }
+    ++i;
+  }
+  size_t n = std::max<size_t>(p_.globals.size(), 1);
+  globals_c_ = "static struct stp_global_lock stp_glock[" + std::to_string(n) + "];\n" + globals_c_;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lock sets: a handler locks every global it or its callees touch.
+
+void Translator::compute_uses() {
+  std::map<const FunctionDecl*, std::set<FunctionDecl*>> calls;
+  for (FunctionDecl* f : p_.functions) {
+    UseCollector u;
+    if (f->body) f->body->accept(u);
+    fn_uses_[f] = u.uses;
+    calls[f] = u.calls;
+  }
+  // Close over calls until nothing changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (FunctionDecl* f : p_.functions) {
+      UseMap& mine = fn_uses_[f];
+      for (FunctionDecl* g : calls[f]) {
+        for (const auto& [d, u] : fn_uses_[g]) {
+          GlobalUse& m = mine[d];
+          GlobalUse before = m;
+          m.read |= u.read;
+          m.write |= u.write;
+          m.stat_add_only &= u.stat_add_only;
+          if (m.read != before.read || m.write != before.write ||
+              m.stat_add_only != before.stat_add_only)
+            changed = true;
+        }
+      }
+    }
+  }
+  for (DerivedProbe* p : p_.probes) {
+    UseCollector u;
+    if (p->body) p->body->accept(u);
+    UseMap uses = u.uses;
+    for (FunctionDecl* f : u.calls) {
+      for (const auto& [d, gu] : fn_uses_[f]) {
+        GlobalUse& m = uses[d];
+        m.read |= gu.read;
+        m.write |= gu.write;
+        m.stat_add_only &= gu.stat_add_only;
+      }
+    }
+    probe_uses_.push_back(uses);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Functions
+
+void Translator::declare_function(FunctionDecl* f) {
+  std::string name = "stp_fn_" + ident(f->name);
+  std::string base = name;
+  for (int n = 1; std::any_of(fn_names_.begin(), fn_names_.end(),
+                              [&](const auto& kv) { return kv.second == name; });
+       ++n)
+    name = base + "_" + std::to_string(n);
+  fn_names_[f] = name;
+  fn_protos_ += "static void " + name + "(struct context *c);\n";
+}
+
+void Translator::emit_function(FunctionDecl* f) {
+  Body b;
+  b.fn = f;
+  b.member = fn_names_[f];
+  b.unwind.push_back("out");
+  body_ = &b;
+  for (VarDecl* v : f->formals) {
+    b.locals[v] = "l->l_" + ident(v->name);
+    b.fields.push_back(v->type == Type::String ? "char l_" + ident(v->name) + "[MAXSTRINGLEN];"
+                                               : "int64_t l_" + ident(v->name) + ";");
+  }
+  for (VarDecl* v : f->locals) {
+    if (b.locals.count(v)) continue;
+    b.locals[v] = "l->l_" + ident(v->name);
+    b.fields.push_back(v->type == Type::String ? "char l_" + ident(v->name) + "[MAXSTRINGLEN];"
+                                               : "int64_t l_" + ident(v->name) + ";");
+  }
+  if (f->type == Type::String) b.fields.push_back("char retval[MAXSTRINGLEN];");
+  else if (f->type == Type::Long) b.fields.push_back("int64_t retval;");
+
+  std::string head = "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
+                     b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n";
+  if (f->body && f->body->kind == StmtKind::Embedded) {
+    auto* em = static_cast<EmbeddedStmt*>(f->body);
+    std::string defs, undefs;
+    for (VarDecl* v : f->formals) {
+      defs += "#define STAP_ARG_" + v->name + " (l->l_" + ident(v->name) + ")\n";
+      undefs += "#undef STAP_ARG_" + v->name + "\n";
+    }
+    if (f->type == Type::String) {
+      defs += "#define STAP_RETVALUE (l->retval)\n";
+      defs += "#define STAP_RETURN(v) do { strscpy(l->retval, (v), MAXSTRINGLEN); goto out; } while (0)\n";
+    } else if (f->type == Type::Long) {
+      defs += "#define STAP_RETVALUE (l->retval)\n";
+      defs += "#define STAP_RETURN(v) do { l->retval = (v); goto out; } while (0)\n";
+    } else {
+      defs += "#define STAP_RETURN(...) goto out\n";
+    }
+    undefs += "#undef STAP_RETURN\n";
+    if (f->type != Type::Unknown) undefs += "#undef STAP_RETVALUE\n";
+    std::string init = f->type == Type::String ? "  l->retval[0] = '\\0';\n"
+                       : f->type == Type::Long ? "  l->retval = 0;\n"
+                                               : "";
+    b.code = defs + init + "  {\n" + em->code + "\n  }\n" + undefs;
+  } else {
+    if (f->type == Type::String) line("l->retval[0] = '\\0';");
+    else if (f->type == Type::Long) line("l->retval = 0;");
+    for (VarDecl* v : f->locals) {
+      bool formal = std::find(f->formals.begin(), f->formals.end(), v) != f->formals.end();
+      if (formal) continue;
+      if (v->type == Type::String) line(b.locals[v] + "[0] = '\\0';");
+      else line(b.locals[v] + " = 0;");
+    }
+    stmt(f->body);
+  }
+  frames_ += "struct stp_frame_" + b.member + " {\n";
+  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
+  if (b.fields.empty()) frames_ += "  char unused;\n";
+  frames_ += "};\n";
+  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
+  fn_code_ += head + b.code + "out: __attribute__((unused));\n}\n\n";
+  body_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------------------
+// Probes
+
+void Translator::emit_probe(size_t i, DerivedProbe* p) {
+  Body b;
+  b.member = "probe_" + std::to_string(i);
+  b.unwind.push_back("out");
+  body_ = &b;
+  for (VarDecl* v : p->locals) {
+    b.locals[v] = "l->l_" + ident(v->name);
+    b.fields.push_back(v->type == Type::String ? "char l_" + ident(v->name) + "[MAXSTRINGLEN];"
+                                               : "int64_t l_" + ident(v->name) + ";");
+    if (v->type == Type::String) line(b.locals[v] + "[0] = '\\0';");
+    else line(b.locals[v] + " = 0;");
+  }
+  if (p->body) stmt(p->body);
+  frames_ += "struct stp_frame_" + b.member + " {\n";
+  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
+  if (b.fields.empty()) frames_ += "  char unused;\n";
+  frames_ += "};\n";
+  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
+  probe_code_ += "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
+                 b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n" + b.code +
+                 "out: __attribute__((unused));\n}\n\n";
+  body_ = nullptr;
+}
+
+void Translator::emit_tables() {
+  std::string probes = "static const struct stp_probe stp_probes[] = {\n";
+  std::string locks;
+  std::vector<std::pair<std::pair<int, int64_t>, std::string>> be;
+  std::string timers;
+  size_t ntimers = 0;
+  for (size_t i = 0; i < p_.probes.size(); ++i) {
+    DerivedProbe* p = p_.probes[i];
+    // Lock requests in global declaration order.
+    std::vector<std::pair<size_t, bool>> reqs;
+    for (const auto& [d, u] : probe_uses_[i]) {
+      bool write = u.write || (d->type == Type::Stats && u.read && !u.stat_add_only);
+      if (d->type == Type::Stats && u.stat_add_only && !u.read) write = false;
+      reqs.push_back({global_index_.at(d), write});
+    }
+    std::sort(reqs.begin(), reqs.end());
+    std::string lk = "NULL";
+    if (!reqs.empty()) {
+      lk = "stp_locks_" + std::to_string(i);
+      locks += "static const struct stp_lock_req " + lk + "[] = {";
+      for (auto& [gi, w] : reqs)
+        locks += " { &stp_glock[" + std::to_string(gi) + "], " + (w ? "1" : "0") + " },";
+      locks += " };\n";
+    }
+    std::string pn = p->user && !p->user->locations.empty() ? p->user->locations[0]->str(false)
+                                                            : p->name;
+    probes += "  { .pp = " + c_string(p->name) + ", .pn = " + c_string(pn) +
+              ", .handler = probe_" + std::to_string(i) + ", .locks = " + lk +
+              ", .nlocks = " + std::to_string(reqs.size()) + " },\n";
+    const std::string& fam = p->match.family;
+    auto arg = [&](const std::string& k) -> const Literal* {
+      auto it = p->match.args.find(k);
+      return it == p->match.args.end() ? nullptr : it->second;
+    };
+    if (fam == "begin" || fam == "end" || fam == "error") {
+      int type = fam == "begin" ? 0 : fam == "end" ? 1 : 2;
+      const Literal* seq = arg(fam);
+      be.push_back({{type, seq ? seq->num : 0},
+                    "  { &stp_probes[" + std::to_string(i) + "], " +
+                        (type == 0 ? "STP_BEGIN" : type == 1 ? "STP_END" : "STP_ERROR") + ", " +
+                        c_long(seq ? seq->num : 0) + " },\n"});
+    } else if (fam == "timer") {
+      const std::string unit = p->match.components.size() > 1 ? p->match.components[1].functor : "";
+      const Literal* v = arg(unit);
+      const Literal* rnd = arg("randomize");
+      int64_t n = v ? v->num : 0, r = rnd ? rnd->num : 0;
+      std::string kind = "STP_TIMER_HR";
+      int64_t scale = 1;
+      if (unit == "s" || unit == "sec") scale = 1000000000LL;
+      else if (unit == "ms" || unit == "msec") scale = 1000000LL;
+      else if (unit == "us" || unit == "usec") scale = 1000LL;
+      else if (unit == "jiffies") kind = "STP_TIMER_JIFFIES";
+      if (unit == "hz") {
+        n = 1000000000LL / n;
+        r = 0;
+      } else {
+        n *= scale;
+        r *= scale;
+      }
+      timers += "  { &stp_probes[" + std::to_string(i) + "], " + kind + ", " + std::to_string(n) +
+                "ULL, " + std::to_string(r) + "ULL },\n";
+      ++ntimers;
+    } else if (fam == "never") {
+      // compiled and checked, never registered
+    } else {
+      throw Unsupported{"probe point '" + p->name + "' is not supported yet", p->tok};
+    }
+  }
+  if (p_.probes.empty()) probes += "  { 0 },\n";
+  probes += "};\n";
+  std::stable_sort(be.begin(), be.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  tables_ += locks + probes;
+  tables_ += "static const struct stp_be_probe stp_be_probes[] = {\n";
+  for (auto& e : be) tables_ += e.second;
+  if (be.empty()) tables_ += "  { 0 },\n";
+  tables_ += "};\n";
+  tables_ += "static const struct stp_timer_probe stp_timer_probes[] = {\n" + timers;
+  if (ntimers == 0) tables_ += "  { 0 },\n";
+  tables_ += "};\n";
+  tables_ += "static const unsigned stp_n_probes = " + std::to_string(p_.probes.size()) +
+             ", stp_n_be_probes = " + std::to_string(be.size()) +
+             ", stp_n_timer_probes = " + std::to_string(ntimers) + ";\n";
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements
+
+void Translator::stmt(Stmt* s) {
+  if (!s) return;
+  if (s->kind != StmtKind::Block && s->kind != StmtKind::Null)
+    line("STP_ACTION(c, " + where(s->tok) + ", " + unwind() + ");");
+  switch (s->kind) {
+    case StmtKind::Block:
+      block(*static_cast<Block*>(s));
+      break;
+    case StmtKind::Null:
+      break;
+    case StmtKind::ExprStmt: {
+      // Side effects become statements of their own; what is left of the value is pure,
+      // except embedded C.
+      auto* es = static_cast<ExprStmt*>(s);
+      Val v = expr(es->value);
+      if (es->value->kind == ExprKind::Embedded) line("(void)" + v.c + ";");
+      break;
+    }
+    case StmtKind::If: {
+      auto* i = static_cast<IfStmt*>(s);
+      Val c = expr(i->cond);
+      line(std::string("if (") + c.c + ") {");
+      ++body_->indent;
+      stmt(i->then_stmt);
+      --body_->indent;
+      if (i->else_stmt) {
+        line("} else {");
+        ++body_->indent;
+        stmt(i->else_stmt);
+        --body_->indent;
+      }
+      line("}");
+      break;
+    }
+    case StmtKind::For: {
+      auto* f = static_cast<ForLoop*>(s);
+      std::string top = label("loop_top_"), cont = label("loop_cont_"), brk = label("loop_brk_");
+      if (f->init) stmt(f->init);
+      line(top + ":");
+      Val c = expr(f->cond);
+      line("if (!(" + c.c + ")) goto " + brk + ";");
+      body_->breaks.push_back(brk);
+      body_->continues.push_back(cont);
+      stmt(f->body);
+      body_->breaks.pop_back();
+      body_->continues.pop_back();
+      line(cont + ": __attribute__((unused));");
+      if (f->incr) stmt(f->incr);
+      line("goto " + top + ";");
+      line(brk + ": ;");
+      break;
+    }
+    case StmtKind::Foreach:
+      foreach_loop(*static_cast<ForeachLoop*>(s));
+      break;
+    case StmtKind::Return: {
+      auto* r = static_cast<ReturnStmt*>(s);
+      if (r->value) {
+        Val v = expr(r->value);
+        if (body_->fn && body_->fn->type == Type::String)
+          line("stp_lang_strcpy(l->retval, " + v.c + ");");
+        else if (body_->fn && body_->fn->type == Type::Long)
+          line("l->retval = " + v.c + ";");
+      }
+      line("goto out;");
+      break;
+    }
+    case StmtKind::Next:
+      if (body_->fn) unsupported("'next' in a function", s->tok);
+      line("goto out;");
+      break;
+    case StmtKind::Break:
+      line("goto " + body_->breaks.back() + ";");
+      break;
+    case StmtKind::Continue:
+      line("goto " + body_->continues.back() + ";");
+      break;
+    case StmtKind::Delete:
+      delete_stmt(*static_cast<DeleteStmt*>(s));
+      break;
+    case StmtKind::Try:
+      try_block(*static_cast<TryBlock*>(s));
+      break;
+    case StmtKind::Embedded:
+      line("{");
+      body_->code += static_cast<EmbeddedStmt*>(s)->code + "\n";
+      line("}");
+      break;
+  }
+}
+
+void Translator::block(Block& b) {
+  for (Stmt* s : b.stmts) stmt(s);
+}
+
+void Translator::try_block(TryBlock& t) {
+  std::string catch_l = label("catch_"), end_l = label("try_end_");
+  body_->unwind.push_back(catch_l);
+  stmt(t.try_block);
+  body_->unwind.pop_back();
+  line("goto " + end_l + ";");
+  line(catch_l + ":");
+  // abort() unwinds through every catch.
+  line("if (c->aborted) goto " + unwind() + ";");
+  if (t.catch_var) {
+    Val err{"c->last_error", Type::String};
+    store_scalar(*t.catch_var, err);
+  }
+  line("c->last_error = NULL;");
+  line("c->last_stmt = NULL;");
+  stmt(t.catch_block);
+  line(end_l + ": ;");
+}
+
+void Translator::delete_stmt(DeleteStmt& d) {
+  Expr* e = d.value;
+  if (e->kind == ExprKind::Symbol) {
+    auto& sym = *static_cast<Symbol*>(e);
+    VarDecl* decl = sym.decl;
+    if (decl && decl->is_global && decl->arity > 0) {
+      line("stp_map_clear(" + global_c(decl) + ");");
+    } else if (decl && decl->is_global && decl->type == Type::Stats) {
+      line("stp_stat_clear(" + global_c(decl) + ");");
+    } else if (decl && decl->type == Type::String) {
+      line(lvalue_scalar(sym) + "[0] = '\\0';");
+    } else {
+      line(lvalue_scalar(sym) + " = 0;");
+    }
+    return;
+  }
+  if (e->kind == ExprKind::ArrayIndex) {
+    auto& a = *static_cast<ArrayIndex*>(e);
+    if (!a.base) unsupported("delete of a histogram bucket", e->tok);
+    unsigned wild = 0;
+    std::string k = keys(a, &wild);
+    if (wild)
+      line("stp_map_delete_slice(" + global_c(a.base->decl) + ", " + k + ", " +
+           std::to_string(wild) + "U);");
+    else
+      line("stp_map_delete(" + global_c(a.base->decl) + ", " + k + ");");
+    return;
+  }
+  unsupported("this form of delete", d.tok);
+}
+
+void Translator::foreach_loop(ForeachLoop& f) {
+  if (!f.base) unsupported("foreach over a histogram", f.tok);
+  VarDecl* arr = f.base->decl;
+  std::string m = global_c(arr);
+  std::string limit;
+  if (f.limit) {
+    Val lv = expr(f.limit);
+    limit = temp(Type::Long);
+    line(limit + " = " + lv.c + ";");
+  }
+  // Slice values are computed once, before the walk.
+  std::vector<std::string> slice;
+  for (Expr* se : f.slice) {
+    if (!se) {
+      slice.push_back("");
+      continue;
+    }
+    Val v = expr(se);
+    std::string t = temp(v.type);
+    if (v.type == Type::String) line("stp_lang_strcpy(" + t + ", " + v.c + ");");
+    else line(t + " = " + v.c + ";");
+    slice.push_back(t);
+  }
+  std::string agg = "STP_AGG_COUNT";
+  if (!f.sort_aggregate.empty()) {
+    static const std::map<std::string, std::string> kAgg = {
+        {"@count", "STP_AGG_COUNT"}, {"@sum", "STP_AGG_SUM"}, {"@min", "STP_AGG_MIN"},
+        {"@max", "STP_AGG_MAX"},     {"@avg", "STP_AGG_AVG"}};
+    auto it = kAgg.find(f.sort_aggregate);
+    if (it != kAgg.end()) agg = it->second;
+  }
+  line("stp_map_sort(" + m + ", " + std::to_string(f.sort_column) + ", " +
+       std::to_string(f.sort_direction) + ", " + agg + ");");
+  std::string e = temp_raw("struct stp_map_entry *");
+  std::string count;
+  if (!limit.empty()) {
+    count = temp(Type::Long);
+    line(count + " = 0;");
+  }
+  std::string cont = label("fe_cont_"), brk = label("fe_brk_");
+  line("for (" + e + " = stp_map_first(" + m + "); " + e + "; " + e + " = stp_map_next(" + m +
+       ", " + e + ")) {");
+  ++body_->indent;
+  if (!limit.empty()) line("if (" + count + "++ >= " + limit + ") break;");
+  for (size_t i = 0; i < slice.size(); ++i) {
+    if (slice[i].empty()) continue;
+    bool str = arr->index_types[i] == Type::String;
+    if (str)
+      line("if (strcmp(stp_entry_key_str(" + e + ", " + std::to_string(i) + "), " + slice[i] +
+           ") != 0) continue;");
+    else
+      line("if (stp_entry_key_long(" + e + ", " + std::to_string(i) + ") != " + slice[i] +
+           ") continue;");
+  }
+  for (size_t i = 0; i < f.indexes.size(); ++i) {
+    Symbol& sym = *f.indexes[i];
+    bool str = arr->index_types[i] == Type::String;
+    Val v{str ? "stp_entry_key_str(" + e + ", " + std::to_string(i) + ")"
+              : "stp_entry_key_long(" + e + ", " + std::to_string(i) + ")",
+          str ? Type::String : Type::Long};
+    store_scalar(sym, v);
+  }
+  if (f.value) {
+    if (arr->type == Type::Stats) unsupported("a value variable in foreach over statistics", f.tok);
+    bool str = arr->type == Type::String;
+    Val v{str ? "stp_entry_str(" + e + ")" : "stp_entry_long(" + e + ")",
+          str ? Type::String : Type::Long};
+    store_scalar(*f.value, v);
+  }
+  body_->breaks.push_back(brk);
+  body_->continues.push_back(cont);
+  stmt(f.body);
+  body_->breaks.pop_back();
+  body_->continues.pop_back();
+  line(cont + ": __attribute__((unused));");
+  --body_->indent;
+  line("}");
+  line(brk + ": __attribute__((unused));");
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+
+bool Translator::has_side_effects(Expr* e) {
+  struct Finder : TraversingVisitor {
+    bool found = false;
+    void visit(Assign& e) override { found = true; TraversingVisitor::visit(e); }
+    void visit(Crement& e) override { found = true; TraversingVisitor::visit(e); }
+    void visit(FunctionCall& e) override { found = true; TraversingVisitor::visit(e); }
+    void visit(PrintFormat& e) override { found = true; TraversingVisitor::visit(e); }
+  } f;
+  visit_expr(f, e);
+  return f.found;
+}
+
+// Evaluates e into a value that later statements cannot change.
+Val Translator::stable(Expr* e, bool later_side_effects) {
+  Val v = expr(e);
+  if (!later_side_effects) return v;
+  if (v.c.rfind("l->t", 0) == 0 || v.c.rfind("((int64_t)", 0) == 0 || v.c.rfind("\"", 0) == 0)
+    return v;
+  std::string t = temp(v.type);
+  if (v.type == Type::String) line("stp_lang_strcpy(" + t + ", " + v.c + ");");
+  else line(t + " = " + v.c + ";");
+  return {t, v.type};
+}
+
+Val Translator::expr(Expr* e) {
+  switch (e->kind) {
+    case ExprKind::Literal: return literal(*static_cast<Literal*>(e));
+    case ExprKind::Binary: return binary(*static_cast<Binary*>(e));
+    case ExprKind::Logical: return logical(*static_cast<Logical*>(e));
+    case ExprKind::Comparison: return comparison(*static_cast<Comparison*>(e));
+    case ExprKind::Concat: return concat(*static_cast<Concat*>(e));
+    case ExprKind::Unary: return unary(*static_cast<Unary*>(e));
+    case ExprKind::Ternary: return ternary(*static_cast<Ternary*>(e));
+    case ExprKind::Symbol: return symbol(*static_cast<Symbol*>(e));
+    case ExprKind::Assign: return assign(*static_cast<Assign*>(e));
+    case ExprKind::PreCrement:
+    case ExprKind::PostCrement: return crement(*static_cast<Crement*>(e));
+    case ExprKind::ArrayIndex: return array_get(*static_cast<ArrayIndex*>(e));
+    case ExprKind::ArrayIn: return array_in(*static_cast<ArrayIn*>(e));
+    case ExprKind::FunctionCall: return call(*static_cast<FunctionCall*>(e));
+    case ExprKind::PrintFormat: return print_format(*static_cast<PrintFormat*>(e));
+    case ExprKind::StatOp: return stat_op(*static_cast<StatOp*>(e));
+    case ExprKind::Embedded: {
+      auto* em = static_cast<EmbeddedExpr*>(e);
+      if (e->type == Type::String) return {"((const char *)(" + em->code + "))", Type::String};
+      return {"((int64_t)(" + em->code + "))", Type::Long};
+    }
+    case ExprKind::Regex: unsupported("regular expression matching", e->tok);
+    case ExprKind::TargetSymbol: unsupported("target variable", e->tok);
+    case ExprKind::Cast: unsupported("@cast", e->tok);
+    case ExprKind::AtVar: unsupported("@var", e->tok);
+    case ExprKind::Autocast: unsupported("autocast", e->tok);
+    case ExprKind::Entry: unsupported("@entry", e->tok);
+    case ExprKind::Defined: unsupported("@defined", e->tok);
+    case ExprKind::Probewrite: unsupported("@probewrite", e->tok);
+    case ExprKind::Perf: unsupported("@perf", e->tok);
+    case ExprKind::Register: unsupported("register access", e->tok);
+    case ExprKind::Deref: unsupported("@kderef/@uderef", e->tok);
+    case ExprKind::HistOp: unsupported("this use of a histogram", e->tok);
+  }
+  unsupported("this expression", e->tok);
+}
+
+Val Translator::literal(Literal& l) {
+  if (l.is_string) return {c_string(unescape(l.str)), Type::String};
+  return {c_long(l.num), Type::Long};
+}
+
+std::string Translator::arith(const std::string& op, const std::string& l, const std::string& r,
+                              const Token* tok) {
+  if (op == "/" || op == "%") {
+    // The divisor is used twice: keep it in a temporary.
+    std::string d = r;
+    if (r.rfind("l->t", 0) != 0 && r.rfind("((int64_t)", 0) != 0) {
+      d = temp(Type::Long);
+      line(d + " = " + r + ";");
+    }
+    line("if (unlikely(" + d + " == 0))");
+    ++body_->indent;
+    raise("\"division by 0\"", tok);
+    --body_->indent;
+    return std::string(op == "/" ? "stp_lang_div(" : "stp_lang_mod(") + l + ", " + d + ")";
+  }
+  if (op == "<<") return "stp_lang_shl(" + l + ", " + r + ")";
+  if (op == ">>") return "stp_lang_shr(" + l + ", " + r + ")";
+  if (op == ">>>") return "stp_lang_lshr(" + l + ", " + r + ")";
+  if (op == "+" || op == "-" || op == "*")
+    return "((int64_t)((uint64_t)(" + l + ") " + op + " (uint64_t)(" + r + ")))";
+  return "((" + l + ") " + op + " (" + r + "))";
+}
+
+Val Translator::binary(Binary& b) {
+  Val l = stable(b.left, has_side_effects(b.right));
+  Val r = expr(b.right);
+  return {arith(b.op, l.c, r.c, b.tok), Type::Long};
+}
+
+Val Translator::logical(Logical& lg) {
+  std::string t = temp(Type::Long);
+  Val l = expr(lg.left);
+  if (lg.op == "&&") {
+    line(t + " = 0;");
+    line("if (" + l.c + ") {");
+  } else {
+    line(t + " = 1;");
+    line("if (!(" + l.c + ")) {");
+  }
+  ++body_->indent;
+  Val r = expr(lg.right);
+  line(t + " = (" + r.c + ") != 0;");
+  --body_->indent;
+  line("}");
+  return {t, Type::Long};
+}
+
+Val Translator::comparison(Comparison& cmp) {
+  Val l = stable(cmp.left, has_side_effects(cmp.right));
+  Val r = expr(cmp.right);
+  if (l.type == Type::String || r.type == Type::String)
+    return {"((int64_t)(strcmp(" + l.c + ", " + r.c + ") " + cmp.op + " 0))", Type::Long};
+  return {"((int64_t)((" + l.c + ") " + cmp.op + " (" + r.c + ")))", Type::Long};
+}
+
+Val Translator::concat(Concat& cc) {
+  Val l = stable(cc.left, has_side_effects(cc.right));
+  Val r = expr(cc.right);
+  std::string t = temp(Type::String);
+  line("stp_lang_concat(" + t + ", " + l.c + ", " + r.c + ");");
+  return {t, Type::String};
+}
+
+Val Translator::unary(Unary& u) {
+  Val v = expr(u.operand);
+  if (u.op == "-") return {"((int64_t)(0ULL - (uint64_t)(" + v.c + ")))", Type::Long};
+  if (u.op == "!") return {"((int64_t)!(" + v.c + "))", Type::Long};
+  if (u.op == "~") return {"((int64_t)~(" + v.c + "))", Type::Long};
+  return v;
+}
+
+Val Translator::ternary(Ternary& t) {
+  Type ty = t.type == Type::String ? Type::String : Type::Long;
+  std::string r = temp(ty);
+  Val c = expr(t.cond);
+  line("if (" + c.c + ") {");
+  ++body_->indent;
+  Val a = expr(t.yes);
+  line(ty == Type::String ? "stp_lang_strcpy(" + r + ", " + a.c + ");" : r + " = " + a.c + ";");
+  --body_->indent;
+  line("} else {");
+  ++body_->indent;
+  Val b = expr(t.no);
+  line(ty == Type::String ? "stp_lang_strcpy(" + r + ", " + b.c + ");" : r + " = " + b.c + ";");
+  --body_->indent;
+  line("}");
+  return {r, ty};
+}
+
+std::string Translator::lvalue_scalar(Symbol& s) {
+  VarDecl* d = s.decl;
+  if (!d) unsupported("an unresolved symbol", s.tok);
+  if (d->is_global) return global_c(d);
+  auto it = body_->locals.find(d);
+  if (it == body_->locals.end()) {
+    // A local pass 2 did not list (e.g. a foreach index): give it a frame slot.
+    std::string n = "l_" + ident(d->name);
+    body_->fields.push_back(d->type == Type::String ? "char " + n + "[MAXSTRINGLEN];"
+                                                    : "int64_t " + n + ";");
+    it = body_->locals.emplace(d, "l->" + n).first;
+  }
+  return it->second;
+}
+
+Val Translator::symbol(Symbol& s) {
+  VarDecl* d = s.decl;
+  if (d && d->is_global && d->arity > 0) unsupported("an array used as a scalar", s.tok);
+  if (d && d->type == Type::Stats) unsupported("a statistic used as a value", s.tok);
+  return {lvalue_scalar(s), s.type == Type::String ? Type::String : Type::Long};
+}
+
+void Translator::store_scalar(Symbol& s, const Val& v) {
+  std::string lv = lvalue_scalar(s);
+  if (v.type == Type::String) line("stp_lang_strcpy(" + lv + ", " + v.c + ");");
+  else line(lv + " = " + v.c + ";");
+}
+
+// Fills a key array for a[i, j...]; wildcards (`*`) set bits in *wild.
+std::string Translator::keys(ArrayIndex& a, unsigned* wild) {
+  std::vector<Val> vals;
+  for (size_t i = 0; i < a.indexes.size(); ++i) {
+    Expr* ix = a.indexes[i];
+    if (!ix) {
+      *wild |= 1u << i;
+      vals.push_back({"", Type::Long});
+      continue;
+    }
+    bool later = false;
+    for (size_t j = i + 1; j < a.indexes.size(); ++j) later |= has_side_effects(a.indexes[j]);
+    vals.push_back(stable(ix, later));
+  }
+  std::string k = temp_raw("union stp_key", "[" + std::to_string(std::max<size_t>(vals.size(), 1)) + "]");
+  for (size_t i = 0; i < vals.size(); ++i) {
+    if (*wild & (1u << i)) continue;
+    line(k + "[" + std::to_string(i) + "]." + (vals[i].type == Type::String ? "s" : "n") + " = " +
+         vals[i].c + ";");
+  }
+  return k;
+}
+
+Val Translator::array_get(ArrayIndex& a) {
+  if (a.hist) {
+    std::string d = stat_data(a.hist->stat, a.tok);
+    if (a.indexes.size() != 1 || !a.indexes[0]) unsupported("this histogram index", a.tok);
+    Val ix = expr(a.indexes[0]);
+    std::string t = temp(Type::Long);
+    VarDecl* sd = nullptr;
+    Expr* se = a.hist->stat;
+    if (se->kind == ExprKind::Symbol) sd = static_cast<Symbol*>(se)->decl;
+    else if (se->kind == ExprKind::ArrayIndex) sd = static_cast<ArrayIndex*>(se)->base->decl;
+    if (!sd) unsupported("this histogram", a.tok);
+    std::string spec = sd->arity > 0 ? "stp_spec_" + ident(sd->name) + ".hist"
+                                     : "stp_hspec_" + ident(sd->name);
+    line("if (stp_hist_bucket(&" + d + ", &" + spec + ", " + ix.c + ", &" + t + ") != 0)");
+    ++body_->indent;
+    raise("\"histogram index out of range\"", a.tok);
+    --body_->indent;
+    return {t, Type::Long};
+  }
+  VarDecl* d = a.base->decl;
+  if (d->type == Type::Stats) unsupported("a statistic used as a value", a.tok);
+  unsigned wild = 0;
+  std::string k = keys(a, &wild);
+  if (d->type == Type::String) {
+    std::string t = temp(Type::String);
+    line("stp_lang_strcpy(" + t + ", stp_map_get_str(" + global_c(d) + ", " + k + "));");
+    return {t, Type::String};
+  }
+  std::string t = temp(Type::Long);
+  line(t + " = stp_map_get_long(" + global_c(d) + ", " + k + ");");
+  return {t, Type::Long};
+}
+
+Val Translator::array_in(ArrayIn& a) {
+  ArrayIndex& ai = *a.operand;
+  if (!ai.base) unsupported("'in' on a histogram", a.tok);
+  unsigned wild = 0;
+  std::string k = keys(ai, &wild);
+  std::string m = global_c(ai.base->decl);
+  if (wild)
+    return {"((int64_t)stp_map_exists_slice(" + m + ", " + k + ", " + std::to_string(wild) + "U))",
+            Type::Long};
+  return {"((int64_t)stp_map_exists(" + m + ", " + k + "))", Type::Long};
+}
+
+static std::string overflow_msg(const VarDecl* d) {
+  if (d->maxsize > 0)
+    return c_string("Array overflow, check size limit (" + std::to_string(d->maxsize) + ")");
+  return "\"Array overflow, check MAXMAPENTRIES\"";
+}
+
+Val Translator::assign(Assign& a) {
+  Expr* lhs = a.left;
+  const std::string& op = a.op;
+  if (op == "<<<" && lhs->kind == ExprKind::Symbol) {
+    VarDecl* d = static_cast<Symbol*>(lhs)->decl;
+    Val rv = expr(a.right);
+    line("stp_stat_add(" + global_c(d) + ", " + rv.c + ");");
+    return rv;
+  }
+  if (lhs->kind == ExprKind::Symbol) {
+    Symbol& sym = *static_cast<Symbol*>(lhs);
+    Val r = expr(a.right);
+    std::string lv = lvalue_scalar(sym);
+    if (sym.type == Type::String || r.type == Type::String) {
+      if (op == "=") {
+        line("stp_lang_strcpy(" + lv + ", " + r.c + ");");
+      } else if (op == ".=") {
+        line("stp_lang_concat(" + lv + ", " + lv + ", " + r.c + ");");
+      } else {
+        unsupported("operator " + op + " on strings", a.tok);
+      }
+      return {lv, Type::String};
+    }
+    if (op == "=") {
+      line(lv + " = " + r.c + ";");
+    } else {
+      std::string bop = op.substr(0, op.size() - 1);
+      std::string rr = r.c;
+      line(lv + " = " + arith(bop, lv, rr, a.tok) + ";");
+    }
+    return {lv, Type::Long};
+  }
+  if (lhs->kind == ExprKind::ArrayIndex) {
+    auto& ai = *static_cast<ArrayIndex*>(lhs);
+    if (!ai.base) unsupported("assignment to a histogram bucket", a.tok);
+    VarDecl* d = ai.base->decl;
+    std::string m = global_c(d);
+    // Upstream evaluates the index before the value.
+    unsigned wild = 0;
+    std::string k = keys(ai, &wild);
+    Val r = expr(a.right);
+    if (d->type == Type::Stats) {
+      line("if (stp_map_add_stat(" + m + ", " + k + ", " + r.c + ") != 0)");
+      ++body_->indent;
+      raise(overflow_msg(d), a.tok);
+      --body_->indent;
+      return r;
+    }
+    if (d->type == Type::String) {
+      std::string t = temp(Type::String);
+      if (op == "=") {
+        line("stp_lang_strcpy(" + t + ", " + r.c + ");");
+      } else if (op == ".=") {
+        line("stp_lang_concat(" + t + ", stp_map_get_str(" + m + ", " + k + "), " + r.c + ");");
+      } else {
+        unsupported("operator " + op + " on strings", a.tok);
+      }
+      line("if (stp_map_set_str(" + m + ", " + k + ", " + t + ") != 0)");
+      ++body_->indent;
+      raise(overflow_msg(d), a.tok);
+      --body_->indent;
+      return {t, Type::String};
+    }
+    std::string t = temp(Type::Long);
+    if (op == "=") {
+      line(t + " = " + r.c + ";");
+      line("if (stp_map_set_long(" + m + ", " + k + ", " + t + ") != 0)");
+      ++body_->indent;
+      raise(overflow_msg(d), a.tok);
+      --body_->indent;
+      return {t, Type::Long};
+    }
+    std::string rv = temp(Type::Long);
+    line(rv + " = " + r.c + ";");
+    std::string bop = op.substr(0, op.size() - 1);
+    std::string cur = temp(Type::Long);
+    line(cur + " = stp_map_get_long(" + m + ", " + k + ");");
+    line(t + " = " + arith(bop, cur, rv, a.tok) + ";");
+    line("if (stp_map_set_long(" + m + ", " + k + ", " + t + ") != 0)");
+    ++body_->indent;
+    raise(overflow_msg(d), a.tok);
+    --body_->indent;
+    return {t, Type::Long};
+  }
+  unsupported("assignment to this expression", a.tok);
+}
+
+Val Translator::crement(Crement& cr) {
+  bool pre = cr.kind == ExprKind::PreCrement;
+  std::string delta = cr.op == "++" ? "1" : "-1";
+  std::string t = temp(Type::Long);
+  if (cr.operand->kind == ExprKind::Symbol) {
+    std::string lv = lvalue_scalar(*static_cast<Symbol*>(cr.operand));
+    if (pre) {
+      line(lv + " = (int64_t)((uint64_t)" + lv + " + (uint64_t)" + delta + ");");
+      line(t + " = " + lv + ";");
+    } else {
+      line(t + " = " + lv + ";");
+      line(lv + " = (int64_t)((uint64_t)" + lv + " + (uint64_t)" + delta + ");");
+    }
+    return {t, Type::Long};
+  }
+  if (cr.operand->kind == ExprKind::ArrayIndex) {
+    auto& ai = *static_cast<ArrayIndex*>(cr.operand);
+    if (!ai.base) unsupported("++/-- on a histogram bucket", cr.tok);
+    VarDecl* d = ai.base->decl;
+    unsigned wild = 0;
+    std::string k = keys(ai, &wild);
+    std::string p = temp_raw("int64_t *");
+    line(p + " = stp_map_ref_long(" + global_c(d) + ", " + k + ");");
+    line("if (unlikely(" + p + " == NULL))");
+    ++body_->indent;
+    raise(overflow_msg(d), cr.tok);
+    --body_->indent;
+    if (pre) {
+      line("*" + p + " = (int64_t)((uint64_t)*" + p + " + (uint64_t)" + delta + ");");
+      line(t + " = *" + p + ";");
+    } else {
+      line(t + " = *" + p + ";");
+      line("*" + p + " = (int64_t)((uint64_t)*" + p + " + (uint64_t)" + delta + ");");
+    }
+    return {t, Type::Long};
+  }
+  unsupported("++/-- on this expression", cr.tok);
+}
+
+Val Translator::call(FunctionCall& f) {
+  if (f.candidates.empty()) unsupported("a call to an unresolved function", f.tok);
+  if (f.candidates.size() > 1) unsupported("a call to an overloaded function", f.tok);
+  FunctionDecl* fn = f.candidates[0];
+  const std::string& name = fn_names_.at(fn);
+  // Arguments are evaluated into this frame first: evaluating one may itself make calls
+  // that use the callee's frame.
+  std::vector<Val> args;
+  for (size_t i = 0; i < f.args.size(); ++i) {
+    bool later = false;
+    for (size_t j = i + 1; j < f.args.size(); ++j) later |= has_side_effects(f.args[j]);
+    Val v = stable(f.args[i], later || true);
+    args.push_back(v);
+  }
+  line("if (unlikely(c->nesting + 1 > MAXNESTING))");
+  ++body_->indent;
+  raise("\"MAXNESTING exceeded\"", f.tok);
+  --body_->indent;
+  line("{");
+  ++body_->indent;
+  line("struct stp_frame_" + name + " *callee = STP_NEXT_FRAME(c, " + name + ");");
+  line("(void)callee;");
+  for (size_t i = 0; i < args.size() && i < fn->formals.size(); ++i) {
+    std::string dst = "callee->l_" + ident(fn->formals[i]->name);
+    if (fn->formals[i]->type == Type::String) line("stp_lang_strcpy(" + dst + ", " + args[i].c + ");");
+    else line(dst + " = " + args[i].c + ";");
+  }
+  line("c->nesting++;");
+  line(name + "(c);");
+  line("c->nesting--;");
+  std::string result;
+  Type rt = fn->type == Type::String ? Type::String : Type::Long;
+  if (fn->type == Type::String || fn->type == Type::Long) {
+    result = temp(rt);
+    if (rt == Type::String) line("stp_lang_strcpy(" + result + ", callee->retval);");
+    else line(result + " = callee->retval;");
+  }
+  --body_->indent;
+  line("}");
+  check(f.tok);
+  if (result.empty()) return {"((int64_t)0)", Type::Long};
+  return {result, rt};
+}
+
+// The aggregated data of a statistic expression (a global or an array element).
+std::string Translator::stat_data(Expr* se, const Token* tok) {
+  std::string d = temp_raw("struct stp_stat_data");
+  if (se->kind == ExprKind::Symbol) {
+    VarDecl* decl = static_cast<Symbol*>(se)->decl;
+    line("stp_stat_get(" + global_c(decl) + ", &" + d + ");");
+    return d;
+  }
+  if (se->kind == ExprKind::ArrayIndex) {
+    auto& ai = *static_cast<ArrayIndex*>(se);
+    unsigned wild = 0;
+    std::string k = keys(ai, &wild);
+    line("if (stp_map_get_stat(" + global_c(ai.base->decl) + ", " + k + ", &" + d + ") != 0)");
+    line("  memset(&" + d + ", 0, sizeof(" + d + "));");
+    return d;
+  }
+  unsupported("this statistic", tok);
+}
+
+Val Translator::stat_op(StatOp& s) {
+  std::string d = stat_data(s.stat, s.tok);
+  if (s.op == "@count") return {d + ".count", Type::Long};
+  line("if (unlikely(" + d + ".count == 0))");
+  ++body_->indent;
+  raise("\"empty aggregate\"", s.tok);
+  --body_->indent;
+  if (s.op == "@sum") return {d + ".sum", Type::Long};
+  if (s.op == "@min") return {d + ".min", Type::Long};
+  if (s.op == "@max") return {d + ".max", Type::Long};
+  if (s.op == "@avg") return {"stp_stat_avg(&" + d + ")", Type::Long};
+  if (s.op == "@variance")
+    return {"stp_stat_variance(&" + d + ", " + std::to_string(s.bit_shift < 0 ? 0 : s.bit_shift) + ")",
+            Type::Long};
+  unsupported("operator " + s.op, s.tok);
+}
+
+Val Translator::print_format(PrintFormat& p) {
+  if (p.hist) {
+    HistOp& h = *p.hist;
+    std::string d = stat_data(h.stat, h.tok);
+    VarDecl* sd = nullptr;
+    if (h.stat->kind == ExprKind::Symbol) sd = static_cast<Symbol*>(h.stat)->decl;
+    else if (h.stat->kind == ExprKind::ArrayIndex) sd = static_cast<ArrayIndex*>(h.stat)->base->decl;
+    std::string spec = sd->arity > 0 ? "stp_spec_" + ident(sd->name) + ".hist"
+                                     : "stp_hspec_" + ident(sd->name);
+    if (p.to_string) {
+      std::string t = temp(Type::String);
+      line("stp_hist_sprint(" + t + ", MAXSTRINGLEN, &" + d + ", &" + spec + ");");
+      return {t, Type::String};
+    }
+    line("stp_hist_print(&" + d + ", &" + spec + ");");
+    return {"((int64_t)0)", Type::Long};
+  }
+  std::string fmt;
+  std::vector<Val> args;
+  for (size_t i = 0; i < p.args.size(); ++i) {
+    bool later = false;
+    for (size_t j = i + 1; j < p.args.size(); ++j) later |= has_side_effects(p.args[j]);
+    args.push_back(stable(p.args[i], later));
+  }
+  if (p.formatted) {
+    for (const FormatComponent& fc : p.components) {
+      if (fc.kind == FormatComponent::Literal) {
+        fmt += format_literal(unescape(fc.literal));
+        continue;
+      }
+      if (fc.conv == '%') {
+        fmt += "%%";
+        continue;
+      }
+      fmt += '%';
+      fmt += fc.flags;
+      if (fc.width == -2) fmt += '*';
+      else if (fc.width >= 0) fmt += std::to_string(fc.width);
+      if (fc.precision == -2) fmt += ".*";
+      else if (fc.precision >= 0) fmt += "." + std::to_string(fc.precision);
+      fmt += fc.conv;
+    }
+  } else {
+    std::string delim = p.delimited ? format_literal(unescape(p.raw_format)) : "";
+    size_t first = 0;
+    for (size_t i = first; i < args.size(); ++i) {
+      if (i > first && p.delimited) fmt += delim;
+      fmt += args[i].type == Type::String ? "%s" : "%d";
+    }
+    if (p.newline) fmt += "\n";
+  }
+  std::string arr = "NULL";
+  if (!args.empty()) {
+    arr = temp_raw("union stp_arg", "[" + std::to_string(args.size()) + "]");
+    for (size_t i = 0; i < args.size(); ++i)
+      line(arr + "[" + std::to_string(i) + "]." + (args[i].type == Type::String ? "s" : "n") +
+           " = " + args[i].c + ";");
+  }
+  if (p.to_string) {
+    std::string t = temp(Type::String);
+    line("stp_format(" + t + ", MAXSTRINGLEN, " + c_string(fmt) + ", " + arr + ", " +
+         std::to_string(args.size()) + ");");
+    return {t, Type::String};
+  }
+  line("stp_print_format(" + c_string(fmt) + ", " + arr + ", " + std::to_string(args.size()) +
+       ");");
+  return {"((int64_t)0)", Type::Long};
+}
+
+// ---------------------------------------------------------------------------------------
+
+bool Translator::run(std::string* out) {
+  struct HistFinder : TraversingVisitor {
+    std::multimap<const VarDecl*, const HistOp*>* out;
+    void visit(HistOp& h) override {
+      const VarDecl* d = nullptr;
+      if (h.stat->kind == ExprKind::Symbol) d = static_cast<Symbol*>(h.stat)->decl;
+      else if (h.stat->kind == ExprKind::ArrayIndex && static_cast<ArrayIndex*>(h.stat)->base)
+        d = static_cast<ArrayIndex*>(h.stat)->base->decl;
+      if (d) out->emplace(d, &h);
+      TraversingVisitor::visit(h);
+    }
+  } hf;
+  hf.out = &hist_ops_;
+  for (FunctionDecl* f : p_.functions) visit_stmt(hf, f->body);
+  for (DerivedProbe* p : p_.probes) visit_stmt(hf, p->body);
+  try {
+    declare_globals();
+    compute_uses();
+    for (FunctionDecl* f : p_.functions) declare_function(f);
+    for (FunctionDecl* f : p_.functions) emit_function(f);
+    for (size_t i = 0; i < p_.probes.size(); ++i) emit_probe(i, p_.probes[i]);
+    emit_tables();
+  } catch (const Unsupported& u) {
+    s_.diag.semantic_error(u.msg, u.tok);
+    return false;
+  }
+  std::ostringstream o;
+  o << "/* Generated by stap pass 3; see runtime/README.md for its shape. */\n";
+  o << "#ifndef MAXNESTING\n#define MAXNESTING " << program_max_nesting(s_) << "\n#endif\n";
+  o << "#include \"runtime.h\"\n#include \"stp_lang.h\"\n\n";
+  for (EmbeddedStmt* e : p_.embeds) o << e->code << "\n";
+  o << "\n/* frames */\n" << frames_;
+  o << "union stp_frame {\n";
+  for (const std::string& m : union_members_) o << "  " << m << "\n";
+  if (union_members_.empty()) o << "  char unused;\n";
+  o << "};\nstatic const size_t stp_frame_size = sizeof(union stp_frame);\n\n";
+  o << "/* globals */\n" << globals_c_ << "\n";
+  o << "/* where runtime errors happen */\n" << wheres_ << "\n";
+  o << fn_protos_ << "\n" << fn_code_ << probe_code_;
+  o << "/* tables */\n" << tables_ << "\n";
+  o << "static int stp_script_init(void)\n{\n" << init_c_
+    << "  return 0;\nfail: __attribute__((unused));\n" << exit_c_ << "  return -ENOMEM;\n}\n\n";
+  o << "static void stp_script_exit(void)\n{\n" << exit_c_ << "}\n\n";
+  o << "#include \"linux/module_main.c\"\n";
+  *out = o.str();
+  return true;
+}
+
+}  // namespace
+
+int program_max_nesting(Session& s) {
+  const Program& p = *s.program;
+  std::map<const FunctionDecl*, std::set<FunctionDecl*>> calls;
+  for (FunctionDecl* f : p.functions) {
+    UseCollector u;
+    if (f->body) f->body->accept(u);
+    calls[f] = u.calls;
+  }
+  // Depth of the deepest call chain; a cycle means recursion.
+  std::map<const FunctionDecl*, int> depth;
+  bool recursive = false;
+  std::set<const FunctionDecl*> on_stack;
+  std::function<int(const FunctionDecl*)> walk = [&](const FunctionDecl* f) -> int {
+    auto it = depth.find(f);
+    if (it != depth.end()) return it->second;
+    if (on_stack.count(f)) {
+      recursive = true;
+      return 0;
+    }
+    on_stack.insert(f);
+    int d = 1;
+    for (FunctionDecl* g : calls[f]) d = std::max(d, 1 + walk(g));
+    on_stack.erase(f);
+    depth[f] = d;
+    return d;
+  };
+  int max = 0;
+  for (FunctionDecl* f : p.functions) max = std::max(max, walk(f));
+  return max + 1 + (recursive ? 10 : 0);
+}
+
+bool translate_program(Session& s, std::string* out) {
+  Translator t(s);
+  return t.run(out);
+}
+
+}  // namespace stap
