@@ -139,6 +139,60 @@ std::string cpu_ms(const struct timespec& a, const struct timespec& b) {
   return std::to_string(ms);
 }
 
+
+// The kernel feature header: STAPCONF_<NAME> for each runtime/linux/autoconf/NAME.c that
+// compiles against this build tree. Built once per kernel and runtime, then cached.
+std::string ensure_stapconf(Session& s, const std::string& runtime, const std::string& tmp) {
+  std::string tests = runtime + "/linux/autoconf";
+  std::vector<std::string> names;
+  if (DIR* d = opendir(tests.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() > 2 && n.compare(n.size() - 2, 2, ".c") == 0) names.push_back(n.substr(0, n.size() - 2));
+    }
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  Hash128 h;
+  h.add(s.kernel_release);
+  h.add(s.kernel_build_tree);
+  for (const char* f : {"/.config", "/include/generated/autoconf.h", "/include/generated/utsrelease.h"})
+    hash_stat(h, s.kernel_build_tree + f);
+  hash_tree(h, tests);
+  std::string dir = systemtap_dir() + "/cache/stapconf";
+  std::string path = dir + "/stapconf_" + h.hex() + ".h";
+  if (access(path.c_str(), R_OK) == 0) return path;
+
+  std::string work = tmp + "/autoconf";
+  mkdir(work.c_str(), 0755);
+  std::string kbuild = "obj-m :=";
+  std::vector<std::string> argv = {"make", "-k", "-s", "-j2", "-C", s.kernel_build_tree,
+                                   "M=" + work, "CONFIG_DEBUG_INFO="};
+  for (const std::string& n : names) {
+    copy_file(tests + "/" + n + ".c", work + "/" + n + ".c");
+    kbuild += " " + n + ".o";
+    argv.push_back(n + ".o");
+  }
+  write_file(work + "/Kbuild", kbuild + "\n");
+  int log_fd = open((work + "/make.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  run_command(argv, {"ARCH", "KBUILD_EXTMOD", "CROSS_COMPILE", "KCONFIG_CONFIG"}, log_fd);
+  if (log_fd >= 0) close(log_fd);
+  std::string header = "/* Kernel features of " + s.kernel_release + " (" + s.kernel_build_tree +
+                       "), found by runtime/linux/autoconf. */\n";
+  for (const std::string& n : names) {
+    std::string upper;
+    for (char ch : n) upper += static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+    bool have = access((work + "/" + n + ".o").c_str(), R_OK) == 0;
+    header += (have ? "#define STAPCONF_" + upper + " 1\n" : "/* #undef STAPCONF_" + upper + " */\n");
+  }
+  if (s.verbose(4) > 0) s.diag.print("Pass 4: kernel feature tests: " + std::to_string(names.size()) + " run");
+  if (!make_dirs(dir)) return work + "/stapconf.h";
+  std::string tmpfile = path + ".tmp" + std::to_string(getpid());
+  write_file(tmpfile, header);
+  rename(tmpfile.c_str(), path.c_str());
+  return path;
+}
+
 }  // namespace
 
 std::string runtime_directory(const Session& s) {
@@ -199,7 +253,8 @@ BuildResult build_module(Session& s, const std::string& source) {
     s.diag.print("ERROR: Couldn't write " + dir + "/" + src);
     return r;
   }
-  std::string cflags = "-I" + runtime + " -Werror";
+  std::string stapconf = ensure_stapconf(s, runtime, dir);
+  std::string cflags = "-I" + runtime + " -include " + stapconf + " -Werror";
   for (const std::string& d : s.opts.defines) {
     size_t eq = d.find('=');
     cflags += " -D" + (eq == std::string::npos ? d : d.substr(0, eq) + "=" + d.substr(eq + 1));
