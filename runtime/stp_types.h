@@ -1,0 +1,77 @@
+/* stp_types.h: the structures shared by generated code, the runtime
+ * library and module main (see runtime/README.md).
+ *
+ * Included after runtime_defines.h and the kernel headers: it uses atomic_t,
+ * rwlock_t, cycles_t and struct pt_regs from them.
+ */
+#ifndef STP_TYPES_H
+#define STP_TYPES_H
+
+/* Session states, as upstream numbers them (runtime/common_session_state.h). */
+enum stp_session_state {
+  STAP_SESSION_UNINITIALIZED = 0,
+  STAP_SESSION_STARTING = 1,
+  STAP_SESSION_RUNNING = 2,
+  STAP_SESSION_ERROR = 3,
+  STAP_SESSION_STOPPING = 4,
+  STAP_SESSION_STOPPED = 5,
+};
+
+struct stp_probe;
+
+/* One per CPU, allocated by module main; a handler runs with preemption
+   disabled and owns its CPU's context. */
+struct context {
+  atomic_t busy;                    /* reentrancy guard */
+  const struct stp_probe *probe;    /* the running probe */
+  int nesting;                      /* script-function depth, 0 in the probe body */
+  long actionremaining;             /* MAXACTION countdown */
+  const char *last_error;           /* non-NULL: a runtime error is unwinding the handler */
+  const char *last_stmt;            /* token description of the failing statement, for "near" */
+  char error_buf[MAXSTRINGLEN];     /* storage for formatted error messages */
+  int aborted;                      /* abort(): unwind, not an error */
+  int user_mode, is_return;
+  struct pt_regs *kregs, *uregs;
+  char tok_buf[MAXSTRINGLEN];       /* tapset tokenize() */
+  char *tok_next;
+  void *frames;                     /* (MAXNESTING + 1) * stp_frame_size bytes */
+  cycles_t cycles_base, cycles_sum; /* overload detection */
+};
+
+struct stp_global_lock;
+struct stp_lock_req {
+  struct stp_global_lock *lock;
+  unsigned char write;
+};
+
+struct stp_probe {
+  const char *pp;                   /* derived probe point, what pp() returns */
+  const char *pn;                   /* as written in the script, what pn() returns */
+  void (*handler)(struct context *c);
+  const struct stp_lock_req *locks; /* in global declaration order, no duplicates */
+  unsigned nlocks;
+};
+
+enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };
+/* Sorted by (seq, script order) within each type. */
+struct stp_be_probe {
+  const struct stp_probe *probe;
+  int type;
+  int64_t seq;
+};
+
+enum stp_timer_kind { STP_TIMER_HR = 0, STP_TIMER_JIFFIES = 1 };
+struct stp_timer_probe {
+  const struct stp_probe *probe;
+  int kind;
+  uint64_t interval;                /* ns for HR, jiffies for JIFFIES */
+  uint64_t randomize;               /* same unit; 0 = none */
+};
+
+struct stp_global_lock {
+  rwlock_t lock;
+  const char *name;
+  atomic_t contention;
+};
+
+#endif /* STP_TYPES_H */
