@@ -1,11 +1,26 @@
-/* stp_types.h - the structs shared by generated code and the runtime.
+/* stp_types.h: the structures shared by generated code, the runtime
+ * library and module main (see runtime/README.md).
  *
- * PLACEHOLDER written by the transport branch so that its files compile on
- * their own; the rtlib branch owns this file and its version replaces this
- * one at merge.  Everything here is exactly as runtime/README.md defines it. */
+ * Included after runtime_defines.h and the kernel headers: it uses atomic_t,
+ * rwlock_t, cycles_t and struct pt_regs from them.
+ */
 #ifndef STP_TYPES_H
 #define STP_TYPES_H
 
+/* Session states, as upstream numbers them (runtime/common_session_state.h). */
+enum stp_session_state {
+  STAP_SESSION_UNINITIALIZED = 0,
+  STAP_SESSION_STARTING = 1,
+  STAP_SESSION_RUNNING = 2,
+  STAP_SESSION_ERROR = 3,
+  STAP_SESSION_STOPPING = 4,
+  STAP_SESSION_STOPPED = 5,
+};
+
+struct stp_probe;
+
+/* One per CPU, allocated by module main; a handler runs with preemption
+   disabled and owns its CPU's context. */
 struct context {
   atomic_t busy;                    /* reentrancy guard */
   const struct stp_probe *probe;    /* the running probe */
@@ -24,33 +39,39 @@ struct context {
 };
 
 struct stp_global_lock;
-struct stp_lock_req { struct stp_global_lock *lock; unsigned char write; };
+struct stp_lock_req {
+  struct stp_global_lock *lock;
+  unsigned char write;
+};
+
 struct stp_probe {
-  const char *pp;          /* derived probe point, what pp() returns: "timer.ms(100)" */
-  const char *pn;          /* as written in the script, what pn() returns */
+  const char *pp;                   /* derived probe point, what pp() returns */
+  const char *pn;                   /* as written in the script, what pn() returns */
   void (*handler)(struct context *c);
-  const struct stp_lock_req *locks;   /* in global declaration order, no duplicates */
+  const struct stp_lock_req *locks; /* in global declaration order, no duplicates */
   unsigned nlocks;
 };
+
 enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };
-struct stp_be_probe { const struct stp_probe *probe; int type; int64_t seq; };
+/* Sorted by (seq, script order) within each type. */
+struct stp_be_probe {
+  const struct stp_probe *probe;
+  int type;
+  int64_t seq;
+};
+
 enum stp_timer_kind { STP_TIMER_HR = 0, STP_TIMER_JIFFIES = 1 };
 struct stp_timer_probe {
   const struct stp_probe *probe;
   int kind;
-  uint64_t interval;    /* ns for HR, jiffies for JIFFIES */
-  uint64_t randomize;   /* same unit; 0 = none */
+  uint64_t interval;                /* ns for HR, jiffies for JIFFIES */
+  uint64_t randomize;               /* same unit; 0 = none */
 };
-struct stp_global_lock { rwlock_t lock; const char *name; atomic_t contention; };
 
-/* Session states, numbered as upstream's common_session_state.h. */
-enum stp_session_state {
-  STAP_SESSION_UNINITIALIZED = 0,
-  STAP_SESSION_STARTING = 1,
-  STAP_SESSION_RUNNING = 2,
-  STAP_SESSION_ERROR = 3,
-  STAP_SESSION_STOPPING = 4,
-  STAP_SESSION_STOPPED = 5,
+struct stp_global_lock {
+  rwlock_t lock;
+  const char *name;
+  atomic_t contention;
 };
 
 #endif /* STP_TYPES_H */
