@@ -60,11 +60,11 @@
 #if __has_include("stp_string.c")
 #include "stp_string.c"
 #endif
-#if __has_include("stp_map.c")
-#include "stp_map.c"
-#endif
 #if __has_include("stp_stat.c")
 #include "stp_stat.c"
+#endif
+#if __has_include("stp_map.c")
+#include "stp_map.c"
 #endif
 #if __has_include("stp_format.c")
 #include "stp_format.c"

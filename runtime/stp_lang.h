@@ -37,6 +37,17 @@
       STP_RAISE(c, "MAXACTION exceeded", where, label);               \
   } while (0)
 
+/* Names the embedded C of script functions uses (tapset/RUNTIME_API.md).  Every
+ * function body has its context in `c` and an `out` label that ends it. */
+#define CONTEXT c
+#define STAP_PRINTF(...) _stp_printf(__VA_ARGS__)
+#define STAP_ERROR(...)                                               \
+  do {                                                                \
+    snprintf(c->error_buf, sizeof(c->error_buf), __VA_ARGS__);        \
+    c->last_error = c->error_buf;                                     \
+    goto out;                                                         \
+  } while (0)
+
 static inline int64_t stp_lang_div(int64_t a, int64_t b)
 {
   /* INT64_MIN / -1 overflows in C; the language wraps. */

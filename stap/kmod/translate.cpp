@@ -1375,11 +1375,11 @@ Val Translator::print_format(PrintFormat& p) {
   }
   if (p.to_string) {
     std::string t = temp(Type::String);
-    line("stp_format(" + t + ", MAXSTRINGLEN, " + c_string(fmt) + ", " + arr + ", " +
+    line("stp_format(c, " + t + ", MAXSTRINGLEN, " + c_string(fmt) + ", " + arr + ", " +
          std::to_string(args.size()) + ");");
     return {t, Type::String};
   }
-  line("stp_print_format(" + c_string(fmt) + ", " + arr + ", " + std::to_string(args.size()) +
+  line("stp_print_format(c, " + c_string(fmt) + ", " + arr + ", " + std::to_string(args.size()) +
        ");");
   return {"((int64_t)0)", Type::Long};
 }
