@@ -10,6 +10,7 @@
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 CACHEDIR" >&2; exit 2; }
 src=${STAP48_RUNTIME_SRC:-/usr/share/systemtap/runtime}
+mkdir -p "$1"
 dst=$(realpath -m "$1")/stap48-runtime
 stamp=$dst/.guest-patched-v1
 if [ ! -e "$stamp" ]; then
