@@ -33,7 +33,9 @@ send() {
   say "@@GT-EOF $1 $2"
 }
 
-cut -d' ' -f1 /proc/modules > "$s/mods0"
+# (The sentinel keeps the list non-empty: busybox grep -f with an empty
+# pattern file matches every line.)
+{ echo '@no-module@'; cut -d' ' -f1 /proc/modules; } > "$s/mods0"
 dmesg -c > /dev/null
 say "@@GT-BOOT $(uname -r) $(cut -d' ' -f1 /proc/uptime)"
 
@@ -59,6 +61,12 @@ while read -r name tmo; do
   if [ -e "$s/timedout" ]; then
     echo "timeout: still running after ${tmo}s, killed" >> "$s/why"
   fi
+  # Before any cleanup: unloading a module removes its entry.
+  if [ -d /proc/systemtap ]; then
+    for e in $(ls -A /proc/systemtap); do
+      echo "/proc/systemtap/$e left behind" >> "$s/why"
+    done
+  fi
   # Anything the test loaded must be gone by now.
   cut -d' ' -f1 /proc/modules > "$s/mods"
   for m in $(grep -vxF -f "$s/mods0" "$s/mods"); do
@@ -69,11 +77,6 @@ while read -r name tmo; do
       echo "$m" >> "$s/mods0"
     fi
   done
-  if [ -d /proc/systemtap ]; then
-    for e in $(ls -A /proc/systemtap); do
-      echo "/proc/systemtap/$e left behind" >> "$s/why"
-    done
-  fi
   dmesg -c > "$s/dmesg"
   echo "$rc" > "$s/rc"
   send "$name" stdout "$s/out"
