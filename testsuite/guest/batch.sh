@@ -6,11 +6,11 @@
 # Record format on ttyS1 (one item per line, file bodies base64-encoded so
 # any byte survives the tty):
 #   @@GT-BOOT KVER UPTIME
-#   @@GT-START NAME
+#   @@GT-START NAME UPTIME
 #   @@GT-FILE NAME KIND        KIND: stdout stderr rc dmesg why
 #   <base64 lines>
 #   @@GT-EOF NAME KIND
-#   @@GT-END NAME
+#   @@GT-END NAME UPTIME
 #   @@GT-DONE
 # A test that kills the guest leaves a START without its END; the host
 # notices and carries on in a fresh boot.
@@ -44,7 +44,7 @@ while read -r name tmo; do
   rm -rf /tmp/* /tmp/.[!.]* 2>/dev/null
   rm -f "$s/timedout"
   dmesg -c > /dev/null
-  say "@@GT-START $name"
+  say "@@GT-START $name $(cut -d" " -f1 /proc/uptime)"
   echo "@@GT-START $name" > /dev/console
   cd "$tests" || exit 1
   setsid sh "$tests/$name.run" > "$s/out" 2> "$s/err" < /dev/null &
@@ -84,7 +84,7 @@ while read -r name tmo; do
   send "$name" rc "$s/rc"
   send "$name" dmesg "$s/dmesg"
   send "$name" why "$s/why"
-  say "@@GT-END $name"
+  say "@@GT-END $name $(cut -d" " -f1 /proc/uptime)"
   echo "@@GT-END $name rc=$rc" > /dev/console
 done < "$tests/list"
 say "@@GT-DONE"

@@ -28,8 +28,8 @@
 #   GUEST_ACCEL         kvm or tcg (default: kvm only with vmx/svm and /dev/kvm)
 #   GUEST_APPEND        extra kernel command line
 #   GUEST_CONSOLE=1     copy each boot's console log to stderr afterwards
-# OUTDIR also keeps console.N.log (kernel console of boot N) and data.N.log
-# (the raw result channel).
+# OUTDIR also keeps console.N.log (kernel console of boot N), data.N.log
+# (the raw result channel) and times ("NAME SECONDS" per finished test).
 set -u
 
 usage() { echo "usage: $0 KVER VMLINUZ BASE BATCHDIR OUTDIR" >&2; exit 2; }
@@ -75,7 +75,7 @@ for n in "${names[@]}"; do
   tmo[$n]=${t:-$test_timeout}
   rm -f "$out/$n".{stdout,stderr,rc,dmesg,verdict}
 done
-rm -f "$out"/console.*.log "$out"/data.*.log
+rm -f "$out"/console.*.log "$out"/data.*.log "$out/times"
 
 work=$(mktemp -d)
 qpid=
@@ -159,7 +159,7 @@ while [ ${#pending[@]} -gt 0 ]; do
     if [ "$m" != "$last" ]; then last=$m; since=$SECONDS; fi
     case $last in
       '') limit=$boot_timeout ;;
-      '@@GT-START '*) limit=$(( ${tmo[${last#@@GT-START }]:-$test_timeout} + 30 )) ;;
+      '@@GT-START '*) cur=${last#@@GT-START }; cur=${cur%% *}; limit=$(( ${tmo[$cur]:-$test_timeout} + 30 )) ;;
       *) limit=60 ;;
     esac
     if [ $((SECONDS - since)) -gt "$limit" ]; then
@@ -177,6 +177,8 @@ while [ ${#pending[@]} -gt 0 ]; do
   mkdir -p "$results"
   mapfile -t got < <(collect "$data" "$results")
   up=$(grep -a '^@@GT-BOOT ' "$data" | head -n 1 | tr -d '\r' | awk '{print $3}')
+  # Guest seconds per test (START to END, results sent), for finding slow tests.
+  tr -d '\r' < "$data" | awk '/^@@GT-START / { t[$2] = $3 } /^@@GT-END / && ($2 in t) { printf "%s %.2f\n", $2, $3 - t[$2] }' >> "$out/times"
   [ "${GUEST_CONSOLE:-0}" = 1 ] && cat "$console" >&2
 
   crashed=
@@ -210,7 +212,7 @@ while [ ${#pending[@]} -gt 0 ]; do
   fi
   if [ -n "$crashed" ]; then
     # Its last words: the console from the test's start marker on.
-    awk -v m="@@GT-START $crashed" 'index($0, m) == 1 { buf = ""; on = 1 } on { buf = buf $0 "\n" } END { printf "%s", buf }' \
+    awk -v m="@@GT-START $crashed" '{ sub(/\r$/, "") } $0 == m { buf = ""; on = 1 } on { buf = buf $0 "\n" } END { printf "%s", buf }' \
       "$console" | tr -d '\r' > "$out/$crashed.dmesg"
     reasons=("the guest died during the test${killed:+ ($killed)}")
     while IFS= read -r l; do reasons+=("kernel log: $l"); done < <(grep -aE "$bad_kernel_re" "$out/$crashed.dmesg" | head -n 3)
