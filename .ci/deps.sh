@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing this project needs on Debian 12.
-# Usage: bash .ci/deps.sh [bench]
-#   bench  also installs Debian's systemtap, the reference bench/ compares with.
+# Usage: bash .ci/deps.sh [bench] [guest] [reference]
+#   bench      also installs Debian's systemtap, the reference bench/ compares with.
+#   guest      also installs what `make check-guest` needs: QEMU, static busybox,
+#              cpio and the headers of the guest kernels (6.1.0-56 and the newest
+#              6.12 cloud kernel; testsuite/guest/setup-kernels.sh fetches images).
+#   reference  Debian's systemtap too, for `make check-guest-ref`.
 # Does nothing (and needs no network) when everything is already installed.
 set -euo pipefail
 
@@ -15,9 +19,39 @@ packages=(
   # benchmarks
   hyperfine time
 )
-if [ "${1:-}" = bench ]; then
-  packages+=(systemtap)
+# The newest 6.12 cloud kernel headers apt knows about (the lists are
+# fetched first when apt knows none).
+newest_612_headers() {
+  local pat='^linux-headers-6\.12\..*\+deb12-cloud-amd64$' v
+  v=$(apt-cache search --names-only "$pat" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+  if [ -z "$v" ]; then
+    ${sudo:-} apt-get update -q >&2 || true
+    v=$(apt-cache search --names-only "$pat" 2>/dev/null | awk '{print $1}' | sort -V | tail -n 1)
+  fi
+  echo "$v"
+}
+guest_packages() {
+  local h
+  packages+=(qemu-system-x86 busybox-static cpio dejagnu linux-headers-6.1.0-56-cloud-amd64)
+  h=$(newest_612_headers)
+  if [ -n "$h" ]; then
+    packages+=("$h")
+  else
+    echo "deps: no 6.12 cloud kernel headers known to apt" >&2
+  fi
+}
+
+sudo=
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  sudo=sudo
 fi
+for arg in "$@"; do
+  case $arg in
+    bench|reference) packages+=(systemtap) ;;
+    guest) guest_packages ;;
+    *) echo "deps: unknown argument '$arg' (expected bench, guest or reference)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,11 +64,8 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-sudo=
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    sudo=sudo
-  else
+  if [ -z "$sudo" ]; then
     echo "deps: need root (or sudo) to install: ${missing[*]}" >&2
     exit 1
   fi
