@@ -5,7 +5,8 @@
  * Debian's stap 4.8 (stap -p4 -R <patched 4.8 runtime> -r 6.1.0-56-cloud-amd64)
  * and running it with staprun -o in a QEMU guest of that kernel.  This
  * program performs the same operations through our runtime, in order, and
- * compares the print buffer's bytes.
+ * compares the print buffer's bytes.  expected/stap48_mem.{stp,out} (built
+ * with -g) do the same for %m/%M and a read fault caught by try/catch.
  */
 #include "rt_all.h"
 #include "rt_test.h"
@@ -23,6 +24,52 @@
 
 static struct context ctx;
 static struct stp_stat_data data;
+
+static size_t read_file(const char *name, char *buf, size_t size)
+{
+  char path[1024];
+  FILE *f;
+  size_t n;
+
+  snprintf(path, sizeof(path), "%s/%s", RT_EXPECTED_DIR, name);
+  f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(2);
+  }
+  n = fread(buf, 1, size, f);
+  fclose(f);
+  return n;
+}
+
+/* stap48_mem.stp */
+static void test_mem(void)
+{
+  static char rtlib_mem[] = "xyz\001";
+  static char sbuf[MAXSTRINGLEN], expected[4096];
+  int64_t a = (int64_t)(uintptr_t)rtlib_mem;
+  size_t elen, alen;
+  const char *actual;
+
+  shim_output_reset();
+  PRINTF("[%m][%.3m][%5.2m][%-5.2m][%M][%.4M][%8.2M][%-8.2M][%05.2m]\n",
+         N(a), N(a), N(a), N(a), N(a), N(a), N(a), N(a), N(a));
+  {
+    union stp_arg m4[] = { N(a) };
+    stp_format(&ctx, sbuf, sizeof(sbuf), "%.4M", m4, 1);
+  }
+  PRINTF("[%s]\n", S(sbuf));
+  ctx.last_error = NULL;
+  PRINTF("x%.2my\n", N(16));
+  if (ctx.last_error) {           /* try/catch: the message without "near" */
+    PRINTF("caught: %s\n", S(ctx.last_error));
+    ctx.last_error = NULL;
+  }
+  PRINTF("after\n");
+  elen = read_file("stap48_mem.out", expected, sizeof(expected));
+  actual = shim_output(&alen);
+  CHECK_MEM(actual, alen, expected, elen);
+}
 
 static void walk(struct stp_map *m)
 {
@@ -49,7 +96,6 @@ int main(void)
   int64_t vx, va, vy, va1;
   struct stp_map_entry *e;
   int i;
-  FILE *f;
   static char expected[4096];
   size_t elen, alen;
   const char *actual;
@@ -113,11 +159,7 @@ int main(void)
   stp_stat_get(x, &data);
   PRINTF("avg=%d\n", N(stp_stat_avg(&data)));
 
-  f = fopen(RT_EXPECTED_DIR "/stap48_begin.out", "rb");
-  if (!f)
-    return 2;
-  elen = fread(expected, 1, sizeof(expected), f);
-  fclose(f);
+  elen = read_file("stap48_begin.out", expected, sizeof(expected));
   actual = shim_output(&alen);
   CHECK_MEM(actual, alen, expected, elen);
 
@@ -126,6 +168,7 @@ int main(void)
   stp_map_free(a);
   stp_map_free(m);
   stp_map_free(w);
+  test_mem();
   CHECK_LONG(shim_live_allocs, 0);
   return rt_test_done("test_stap48");
 }
