@@ -299,6 +299,7 @@ class Translator {
   std::map<const VarDecl*, std::string> globals_;
   std::map<const VarDecl*, size_t> global_index_;
   std::multimap<const VarDecl*, const HistOp*> hist_ops_;  // the histogram each stat keeps
+  std::map<const VarDecl*, int> variance_shift_;            // @variance(x, N)
   std::map<const FunctionDecl*, std::string> fn_names_;
   std::map<const FunctionDecl*, UseMap> fn_uses_;
   std::vector<UseMap> probe_uses_;
@@ -313,18 +314,24 @@ class Translator {
 // Globals
 
 std::string Translator::hist_spec_of(const VarDecl* d) {
+  // @variance(x, N) scales values by 2^N as they are added, so the shift is part of the
+  // statistic's definition.
+  int shift = 0;
+  auto vr = variance_shift_.find(d);
+  if (vr != variance_shift_.end()) shift = vr->second;
+  std::string tail = ", .bit_shift = " + std::to_string(shift) + " }";
   auto range = hist_ops_.equal_range(d);
   for (auto it = range.first; it != range.second; ++it) {
     const HistOp* h = it->second;
     if (h->linear && h->params.size() == 3) {
       int64_t lo = h->params[0], hi = h->params[1], step = h->params[2];
       int64_t buckets = step > 0 ? (hi - lo) / step + 1 : 1;
-      return "{ STP_HIST_LINEAR, " + c_long(lo) + ", " + c_long(hi) + ", " + c_long(step) + ", " +
-             std::to_string(buckets + 2) + " }";
+      return "{ .type = STP_HIST_LINEAR, .start = " + c_long(lo) + ", .stop = " + c_long(hi) +
+             ", .interval = " + c_long(step) + ", .buckets = " + std::to_string(buckets + 2) + tail;
     }
-    if (!h->linear) return "{ STP_HIST_LOG, 0, 0, 0, STP_MAX_BUCKETS }";
+    if (!h->linear) return "{ .type = STP_HIST_LOG, .buckets = STP_MAX_BUCKETS" + tail;
   }
-  return "{ STP_HIST_NONE, 0, 0, 0, 0 }";
+  return "{ .type = STP_HIST_NONE" + tail;
 }
 
 std::string Translator::map_spec(const VarDecl* d) {
@@ -1366,6 +1373,10 @@ Val Translator::print_format(PrintFormat& p) {
     }
     if (p.newline) fmt += "\n";
   }
+  // %m and %M read memory, which may fault.
+  bool reads_memory = false;
+  for (const FormatComponent& fc : p.components)
+    if (fc.kind == FormatComponent::Conversion && (fc.conv == 'm' || fc.conv == 'M')) reads_memory = true;
   std::string arr = "NULL";
   if (!args.empty()) {
     arr = temp_raw("union stp_arg", "[" + std::to_string(args.size()) + "]");
@@ -1377,10 +1388,12 @@ Val Translator::print_format(PrintFormat& p) {
     std::string t = temp(Type::String);
     line("stp_format(c, " + t + ", MAXSTRINGLEN, " + c_string(fmt) + ", " + arr + ", " +
          std::to_string(args.size()) + ");");
+    if (reads_memory) check(p.tok);
     return {t, Type::String};
   }
   line("stp_print_format(c, " + c_string(fmt) + ", " + arr + ", " + std::to_string(args.size()) +
        ");");
+  if (reads_memory) check(p.tok);
   return {"((int64_t)0)", Type::Long};
 }
 
@@ -1389,6 +1402,18 @@ Val Translator::print_format(PrintFormat& p) {
 bool Translator::run(std::string* out) {
   struct HistFinder : TraversingVisitor {
     std::multimap<const VarDecl*, const HistOp*>* out;
+    std::map<const VarDecl*, int>* shifts;
+    static const VarDecl* stat_decl(Expr* e) {
+      if (e->kind == ExprKind::Symbol) return static_cast<Symbol*>(e)->decl;
+      if (e->kind == ExprKind::ArrayIndex && static_cast<ArrayIndex*>(e)->base)
+        return static_cast<ArrayIndex*>(e)->base->decl;
+      return nullptr;
+    }
+    void visit(StatOp& s) override {
+      const VarDecl* d = stat_decl(s.stat);
+      if (d && s.op == "@variance" && s.bit_shift > 0) (*shifts)[d] = static_cast<int>(s.bit_shift);
+      TraversingVisitor::visit(s);
+    }
     void visit(HistOp& h) override {
       const VarDecl* d = nullptr;
       if (h.stat->kind == ExprKind::Symbol) d = static_cast<Symbol*>(h.stat)->decl;
@@ -1399,6 +1424,7 @@ bool Translator::run(std::string* out) {
     }
   } hf;
   hf.out = &hist_ops_;
+  hf.shifts = &variance_shift_;
   for (FunctionDecl* f : p_.functions) visit_stmt(hf, f->body);
   for (DerivedProbe* p : p_.probes) visit_stmt(hf, p->body);
   try {
