@@ -18,16 +18,13 @@
     goto label;                               \
   } while (0)
 
-/* After anything that may fail: unwind when an error is pending.  A failure
- * in a called function keeps the callee's location; otherwise WHERE names
- * the call. */
-#define STP_CHECK(c, where, label)                     \
+/* After anything that may fail: unwind when an error is pending.  The error
+ * keeps the location it was raised with (none for error() and other
+ * embedded-C failures, as upstream prints them). */
+#define STP_CHECK(c, label)                            \
   do {                                                 \
-    if (unlikely((c)->last_error != NULL)) {           \
-      if ((c)->last_stmt == NULL)                      \
-        (c)->last_stmt = (where);                      \
+    if (unlikely((c)->last_error != NULL))             \
       goto label;                                      \
-    }                                                  \
   } while (0)
 
 /* One statement's worth of the MAXACTION budget. */

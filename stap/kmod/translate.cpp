@@ -238,7 +238,7 @@ class Translator {
     wheres_ += "static const char " + name + "[] = " + c_string(describe_token(*t)) + ";\n";
     return name;
   }
-  void check(const Token* t) { line("STP_CHECK(c, " + where(t) + ", " + unwind() + ");"); }
+  void check(const Token*) { line("STP_CHECK(c, " + unwind() + ");"); }
   void raise(const std::string& msg_c, const Token* t) {
     line("STP_RAISE(c, " + msg_c + ", " + where(t) + ", " + unwind() + ");");
   }
@@ -1110,6 +1110,9 @@ Val Translator::array_in(ArrayIn& a) {
   return {"((int64_t)stp_map_exists(" + m + ", " + k + "))", Type::Long};
 }
 
+// Overflow errors point at the array, as upstream's do.
+static const Token* array_tok(ArrayIndex& a) { return a.base ? a.base->tok : a.tok; }
+
 static std::string overflow_msg(const VarDecl* d) {
   if (d->maxsize > 0)
     return c_string("Array overflow, check size limit (" + std::to_string(d->maxsize) + ")");
@@ -1160,7 +1163,7 @@ Val Translator::assign(Assign& a) {
     if (d->type == Type::Stats) {
       line("if (stp_map_add_stat(" + m + ", " + k + ", " + r.c + ") != 0)");
       ++body_->indent;
-      raise(overflow_msg(d), a.tok);
+      raise(overflow_msg(d), array_tok(ai));
       --body_->indent;
       return r;
     }
@@ -1175,7 +1178,7 @@ Val Translator::assign(Assign& a) {
       }
       line("if (stp_map_set_str(" + m + ", " + k + ", " + t + ") != 0)");
       ++body_->indent;
-      raise(overflow_msg(d), a.tok);
+      raise(overflow_msg(d), array_tok(ai));
       --body_->indent;
       return {t, Type::String};
     }
@@ -1184,7 +1187,7 @@ Val Translator::assign(Assign& a) {
       line(t + " = " + r.c + ";");
       line("if (stp_map_set_long(" + m + ", " + k + ", " + t + ") != 0)");
       ++body_->indent;
-      raise(overflow_msg(d), a.tok);
+      raise(overflow_msg(d), array_tok(ai));
       --body_->indent;
       return {t, Type::Long};
     }
@@ -1196,7 +1199,7 @@ Val Translator::assign(Assign& a) {
     line(t + " = " + arith(bop, cur, rv, a.tok) + ";");
     line("if (stp_map_set_long(" + m + ", " + k + ", " + t + ") != 0)");
     ++body_->indent;
-    raise(overflow_msg(d), a.tok);
+    raise(overflow_msg(d), array_tok(ai));
     --body_->indent;
     return {t, Type::Long};
   }
@@ -1228,7 +1231,7 @@ Val Translator::crement(Crement& cr) {
     line(p + " = stp_map_ref_long(" + global_c(d) + ", " + k + ");");
     line("if (unlikely(" + p + " == NULL))");
     ++body_->indent;
-    raise(overflow_msg(d), cr.tok);
+    raise(overflow_msg(d), array_tok(ai));
     --body_->indent;
     if (pre) {
       line("*" + p + " = (int64_t)((uint64_t)*" + p + " + (uint64_t)" + delta + ");");
@@ -1258,7 +1261,7 @@ Val Translator::call(FunctionCall& f) {
   }
   line("if (unlikely(c->nesting + 1 > MAXNESTING))");
   ++body_->indent;
-  raise("\"MAXNESTING exceeded\"", f.tok);
+  raise("\"MAXNESTING exceeded\"", fn->tok);  // upstream names the callee
   --body_->indent;
   line("{");
   ++body_->indent;
