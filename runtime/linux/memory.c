@@ -302,9 +302,10 @@ static int _stp_text_str_into(char *out, size_t maxout, unsigned long in, size_t
       tail_len = k;
     }
     if (room < (long) k) {
-      /* Output full with input left: a NUL that did not fit does not
-         count as text that was cut (as upstream). */
-      cut = ch != 0;
+      /* The output is full.  As upstream, it counts as cut only when
+         input is left after this character, and not when the character
+         is a NUL (buffer mode). */
+      cut = ch != 0 && (room <= 0 || _stp_text_left(&src) > width);
       break;
     }
     memcpy(o, seq, k);
