@@ -21,5 +21,5 @@ echo "@@BEGIN ftrace"
 grep -o 'stap-rtapi-ftrace-line.*' /sys/kernel/tracing/trace | sed 's/^/FTRACE| /'
 echo "@@END ftrace"
 echo "@@BEGIN dmesg"
-dmesg | grep -v -i -e 'taint' -e 'kprobe jump-optimization' | sed 's/^/DMESG| /'
+dmesg | grep -v -i -e 'taint' -e 'kprobe jump-optimization' -e 'systemtap: 4.8/' | sed 's/^/DMESG| /'
 echo "@@END dmesg"
