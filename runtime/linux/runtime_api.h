@@ -10,6 +10,12 @@
 #include <linux/sched/task_stack.h>
 #include <linux/cred.h>
 #include <linux/compat.h>
+/* Without pass 4's feature header (hand-made builds), as linux/compat.h:
+   6.4 replaced struct module's core_layout with mem[MOD_*]. */
+#if !defined(STAPCONF_DONE) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define STAPCONF_MODULE_MEMORY 1
+#endif
+
 #ifdef CONFIG_X86_64
 #include <asm/msr.h>
 #include <asm/special_insns.h>
