@@ -36,6 +36,7 @@
 #include "linux/session.h"
 #include "linux/transport.h"
 #include "linux/print.h"
+#include "linux/runtime_api.h"
 
 /* The data-structure library (rtlib); its headers are optional until the
    branches are merged. */
@@ -55,6 +56,9 @@
 #include "linux/transport.c"
 #include "linux/print.c"
 #include "linux/context.c"
+#include "linux/memory.c"
+#include "linux/probe_info.c"
+#include "linux/session_info.c"
 #include "linux/timer.c"
 
 #if __has_include("stp_string.c")

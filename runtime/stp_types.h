@@ -50,6 +50,8 @@ struct stp_probe {
   void (*handler)(struct context *c);
   const struct stp_lock_req *locks; /* in global declaration order, no duplicates */
   unsigned nlocks;
+  const char *type;                 /* probe_type() word; NULL: derived from pp */
+  const char *label;                /* pnlabel(): .label name, NULL when none */
 };
 
 enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };

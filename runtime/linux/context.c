@@ -25,6 +25,7 @@ static int _stp_contexts_alloc(size_t frame_bytes)
   _stp_contexts = alloc_percpu(struct context);
   if (!_stp_contexts)
     return -ENOMEM;
+  _stp_context_frame_bytes = frame_bytes;
   for_each_possible_cpu(cpu) {
     struct context *c = per_cpu_ptr(_stp_contexts, cpu);
     atomic_set(&c->busy, 0);

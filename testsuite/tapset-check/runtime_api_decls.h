@@ -67,7 +67,7 @@ int _stp_write_kernel(unsigned long addr, const void *src, size_t len);
 int _stp_read_user(void *dst, unsigned long addr, size_t len);
 long _stp_strncpy_from_kernel(char *dst, unsigned long addr, long n);
 long _stp_strncpy_from_user(char *dst, unsigned long addr, long n);
-#define _STP_TEXT_QUOTED 0x1
+#define _STP_TEXT_QUOTED 0x1	/* same values as runtime/linux/runtime_api.h */
 #define _STP_TEXT_USER   0x2
 #define _STP_TEXT_BUFFER 0x4
 int _stp_text_str(char *out, size_t outlen, unsigned long in, size_t inlen,
