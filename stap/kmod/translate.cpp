@@ -1319,9 +1319,17 @@ Val Translator::stat_op(StatOp& s) {
   if (s.op == "@min") return {d + ".min", Type::Long};
   if (s.op == "@max") return {d + ".max", Type::Long};
   if (s.op == "@avg") return {"stp_stat_avg(&" + d + ")", Type::Long};
-  if (s.op == "@variance")
-    return {"stp_stat_variance(&" + d + ", " + std::to_string(s.bit_shift < 0 ? 0 : s.bit_shift) + ")",
-            Type::Long};
+  if (s.op == "@variance") {
+    // The shift belongs to the statistic (values were scaled as they were added), whatever
+    // this particular call says.
+    int shift = 0;
+    const VarDecl* sd = nullptr;
+    if (s.stat->kind == ExprKind::Symbol) sd = static_cast<Symbol*>(s.stat)->decl;
+    else if (s.stat->kind == ExprKind::ArrayIndex) sd = static_cast<ArrayIndex*>(s.stat)->base->decl;
+    auto it = variance_shift_.find(sd);
+    if (it != variance_shift_.end()) shift = it->second;
+    return {"stp_stat_variance(&" + d + ", " + std::to_string(shift) + ")", Type::Long};
+  }
   unsupported("operator " + s.op, s.tok);
 }
 
@@ -1352,7 +1360,7 @@ Val Translator::print_format(PrintFormat& p) {
   if (p.formatted) {
     for (const FormatComponent& fc : p.components) {
       if (fc.kind == FormatComponent::Literal) {
-        fmt += format_literal(unescape(fc.literal));
+        fmt += unescape(fc.literal);  // already has its %% escapes
         continue;
       }
       if (fc.conv == '%') {
@@ -1360,7 +1368,11 @@ Val Translator::print_format(PrintFormat& p) {
         continue;
       }
       fmt += '%';
-      fmt += fc.flags;
+      // Upstream takes one flag character; a 0 after it starts the width ("%+06d" is
+      // "+" with width 6, not zero-padded), which pass 1 records as a second flag.
+      std::string flags = fc.flags;
+      if (flags.size() > 1 && flags.back() == '0') flags.pop_back();
+      fmt += flags;
       if (fc.width == -2) fmt += '*';
       else if (fc.width >= 0) fmt += std::to_string(fc.width);
       if (fc.precision == -2) fmt += ".*";

@@ -18,6 +18,7 @@ top=$(cd "$here/../.." && pwd)
 
 builddir=${STAP_TOP_BUILDDIR:-}
 if [ -z "$builddir" ] && [ -x "$PWD/stap/stap" ]; then builddir=$PWD; fi
+if [ -z "$builddir" ] && [ -x "$top/build/stap/stap" ]; then builddir=$top/build; fi
 stap=${STAP:-${builddir:+$builddir/stap/stap}}
 stap=${stap:-stap}
 staprun=${STAPRUN:-${builddir:+$builddir/staprun/staprun}}
@@ -33,13 +34,15 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -r) kver=$2; shift 2 ;;
     -c) cmd=$2; shift 2 ;;
-    *) stap_args+=("$1"); shift ;;
+    *) # stap runs in a scratch folder: make file arguments absolute
+       if [ -f "$1" ]; then stap_args+=("$(realpath "$1")"); else stap_args+=("$1"); fi
+       shift ;;
   esac
 done
 [ ${#stap_args[@]} -gt 0 ] || { sed -n 2,15p "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 mkdir -p "$cache"
-"$here/setup-kernels.sh" "$cache" > /dev/null || exit 1
+"$here/setup-kernels.sh" "$cache" > "$cache/setup.log" 2>&1 || { cat "$cache/setup.log" >&2; exit 1; }
 [ -n "$kver" ] || kver=$(head -n 1 "$cache/kernels.list")
 vmlinuz=$cache/vmlinuz-$kver
 [ -f "$vmlinuz" ] || { echo "stap-in-guest: no kernel image for $kver in $cache" >&2; exit 1; }
