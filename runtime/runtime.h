@@ -29,6 +29,7 @@
 #include <linux/ptrace.h>
 #include <linux/hardirq.h>
 #include <asm/irq_regs.h>
+#include <linux/perf_event.h>
 
 #include "stp_types.h"
 
@@ -60,6 +61,7 @@
 #include "linux/probe_info.c"
 #include "linux/session_info.c"
 #include "linux/timer.c"
+#include "linux/perf.c"
 
 #if __has_include("stp_string.c")
 #include "stp_string.c"

@@ -70,6 +70,15 @@ struct stp_timer_probe {
   uint64_t randomize;               /* same unit; 0 = none */
 };
 
+/* perf.type(T).config(C).sample(N)|.hz(N): one counter per online CPU. */
+struct stp_perf_probe {
+  const struct stp_probe *probe;
+  uint32_t type;                    /* PERF_TYPE_* */
+  uint64_t config;                  /* PERF_COUNT_* */
+  uint64_t period;                  /* events per sample, or samples a second with freq */
+  int freq;                         /* .hz(N) */
+};
+
 struct stp_global_lock {
   rwlock_t lock;
   const char *name;

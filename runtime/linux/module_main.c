@@ -110,9 +110,16 @@ static int _stp_session_start(void)
   _stp_run_be_probes(STP_BEGIN, STAP_SESSION_STARTING);
 
   rc = _stp_timers_start(stp_timer_probes, stp_n_timer_probes);
-  if (rc) {
+  if (rc == 0) {
+    rc = _stp_perf_start(stp_perf_probes, stp_n_perf_probes);
+    if (rc)
+      _stp_error("probe %s registration error [man warning::pass5] (rc %d)",
+                 stp_perf_probes[0].probe->pp, rc);
+  } else {
     _stp_error("probe %s registration error [man warning::pass5] (rc %d)",
                stp_timer_probes[0].probe->pp, rc);
+  }
+  if (rc) {
     atomic_set(&_stp_session_state, STAP_SESSION_ERROR);
     _stp_timers_stop();
     _stp_run_be_probes(STP_ERROR, STAP_SESSION_ERROR);
@@ -131,6 +138,7 @@ static void _stp_session_stop(void)
 {
   atomic_cmpxchg(&_stp_session_state, STAP_SESSION_RUNNING, STAP_SESSION_STOPPING);
   atomic_cmpxchg(&_stp_session_state, STAP_SESSION_STARTING, STAP_SESSION_STOPPING);
+  _stp_perf_stop();
   _stp_timers_stop();
   _stp_contexts_wait();
 

@@ -545,8 +545,8 @@ void Translator::emit_tables() {
   std::string probes = "static const struct stp_probe stp_probes[] = {\n";
   std::string locks;
   std::vector<std::pair<std::pair<int, int64_t>, std::string>> be;
-  std::string timers;
-  size_t ntimers = 0;
+  std::string timers, perfs;
+  size_t ntimers = 0, nperfs = 0;
   for (size_t i = 0; i < p_.probes.size(); ++i) {
     DerivedProbe* p = p_.probes[i];
     // Lock requests in global declaration order.
@@ -603,6 +603,18 @@ void Translator::emit_tables() {
       timers += "  { &stp_probes[" + std::to_string(i) + "], " + kind + ", " + std::to_string(n) +
                 "ULL, " + std::to_string(r) + "ULL },\n";
       ++ntimers;
+    } else if (fam == "perf") {
+      for (const ProbePointComponent& c : p->match.components)
+        if (c.functor == "process") throw Unsupported{"perf probes of a process are not supported yet", p->tok};
+      const Literal* type = arg("type");
+      const Literal* config = arg("config");
+      const Literal* sample = arg("sample");
+      const Literal* hz = arg("hz");
+      int64_t period = hz ? hz->num : sample ? sample->num : 1000000;
+      perfs += "  { &stp_probes[" + std::to_string(i) + "], " + std::to_string(type ? type->num : 0) +
+               ", " + std::to_string(config ? config->num : 0) + "ULL, " + std::to_string(period) +
+               "ULL, " + (hz ? "1" : "0") + " },\n";
+      ++nperfs;
     } else if (fam == "never") {
       // compiled and checked, never registered
     } else {
@@ -621,9 +633,13 @@ void Translator::emit_tables() {
   tables_ += "static const struct stp_timer_probe stp_timer_probes[] = {\n" + timers;
   if (ntimers == 0) tables_ += "  { 0 },\n";
   tables_ += "};\n";
+  tables_ += "static const struct stp_perf_probe stp_perf_probes[] = {\n" + perfs;
+  if (nperfs == 0) tables_ += "  { 0 },\n";
+  tables_ += "};\n";
   tables_ += "static const unsigned stp_n_probes = " + std::to_string(p_.probes.size()) +
              ", stp_n_be_probes = " + std::to_string(be.size()) +
-             ", stp_n_timer_probes = " + std::to_string(ntimers) + ";\n";
+             ", stp_n_timer_probes = " + std::to_string(ntimers) +
+             ", stp_n_perf_probes = " + std::to_string(nperfs) + ";\n";
 }
 
 // ---------------------------------------------------------------------------------------
