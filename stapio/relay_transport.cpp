@@ -72,7 +72,8 @@ bool RelayTransport::read_available(Reader &r) {
     ssize_t n = ::read(r.fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0 && errno == EAGAIN)
+    // The runtime answers ENODATA when no sub-buffer is ready.
+    if (n < 0 && (errno == EAGAIN || errno == ENODATA))
       return true;
     if (n < 0) {
       report_error("Couldn't read relay data for cpu " + std::to_string(r.cpu) + ": " +
@@ -135,6 +136,11 @@ void RelayTransport::read_loop(size_t index) {
       report_error("poll: " + errno_text(errno));
       break;
     }
+    // Once the module stopped its relay the file polls as an error at
+    // once; wait for stop() instead of spinning.
+    if (rc > 0 && (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0 &&
+        (fds[1].revents & POLLIN) == 0)
+      poll(&fds[1], 1, poll_timeout_ms_);
   }
   if (!r.pending.empty())
     serializer_->add_lost_bytes(r.pending.size());

@@ -323,7 +323,7 @@ bool StapioSession::unload_module() {
     relay_dir_fd_ = -1;
   }
   if (geteuid() == 0)
-    return KernelModule::remove(module_);
+    return KernelModule::remove(module_) == 0;
   // Unprivileged: the setuid staprun does it.
   const char *env = std::getenv("SYSTEMTAP_STAPRUN");
   std::string staprun = env != nullptr && *env != '\0' ? env : BINDIR "/staprun";
@@ -362,7 +362,9 @@ int StapioSession::finish(bool unload) {
     ctl_.close();
   if (detached_)
     return 0;
-  return (error_seen_ || startup_failed_ || !unloaded) ? 1 : 0;
+  bool child_failed = target_.exited() && !(WIFEXITED(target_.status()) &&
+                                            WEXITSTATUS(target_.status()) == 0);
+  return (error_seen_ || startup_failed_ || child_failed || !unloaded) ? 1 : 0;
 }
 
 } // namespace stp

@@ -30,6 +30,12 @@ std::string insert_error_text(int err) {
 
 } // namespace
 
+void KernelModule::report_insert_error(const std::string &path, int err) {
+  report_error("Couldn't insert module '" + path + "': " + insert_error_text(err));
+  if (err == EEXIST)
+    report_error("Rerun with staprun option '-R' to rename this module.");
+}
+
 bool KernelModule::insert(const ModuleImage &image, const std::vector<std::string> &params) {
   std::string args;
   for (const auto &p : params) {
@@ -42,21 +48,26 @@ bool KernelModule::insert(const ModuleImage &image, const std::vector<std::strin
     report_debug(2, "module options: " + args);
   const auto &b = image.bytes();
   if (syscall(SYS_init_module, b.data(), b.size(), args.c_str()) != 0) {
-    int err = errno;
-    report_error("Couldn't insert module '" + image.path() + "': " + insert_error_text(err));
-    if (err == EEXIST)
-      std::fputs("Rerun with staprun option '-R' to rename this module.\n", stderr);
+    report_insert_error(image.path(), errno);
     return false;
   }
   report_debug(1, "Module " + image.name() + " inserted from file " + image.path());
   return true;
 }
 
-bool KernelModule::remove_one(const std::string &name, bool quiet_busy) {
-  if (!ControlChannel::module_dir(name)) {
-    report_error("'" + name + "' is not a zombie systemtap module.");
-    return false;
+int KernelModule::remove_one(const std::string &name, bool quiet) {
+  // A module someone is attached to must stay: the control channel admits
+  // one user, so opening it tells.
+  auto dir = ControlChannel::module_dir(name);
+  ControlChannel probe;
+  if (!dir || probe.open(*dir, true) != 0) {
+    if (!quiet) {
+      report_error("Cannot attach to module " + name + " control channel; not running?");
+      report_error("'" + name + "' is not a zombie systemtap module.");
+    }
+    return 234;
   }
+  probe.close();
   report_debug(2, "removing module " + name);
   // The module may still be draining its last messages: retry a few times
   // when a signal interrupts the call.
@@ -66,15 +77,15 @@ bool KernelModule::remove_one(const std::string &name, bool quiet_busy) {
     int err = errno;
     if (err == EINTR && attempt < 5)
       continue;
-    if (!(quiet_busy && (err == EBUSY || err == EWOULDBLOCK)))
+    if (!quiet)
       report_error("Couldn't remove module '" + name + "': " + errno_text(err) + ".");
-    return false;
+    return 1;
   }
   report_debug(1, "Module " + name + " removed.");
-  return true;
+  return 0;
 }
 
-bool KernelModule::remove(const std::string &name) {
+int KernelModule::remove(const std::string &name) {
   if (name != "*")
     return remove_one(name, false);
   // Every systemtap module nobody is attached to.
@@ -90,7 +101,7 @@ bool KernelModule::remove(const std::string &name) {
     }
     closedir(d);
   }
-  return true;
+  return 0;
 }
 
 } // namespace stp

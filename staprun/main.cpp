@@ -162,7 +162,7 @@ int run(const Options &opts) {
     return 1;
   }
   if (opts.delete_module)
-    return KernelModule::remove(opts.module) ? 0 : 1;
+    return KernelModule::remove(opts.module);
   if (opts.load_uprobes)
     return unsupported("-u");
   if (opts.monitor)
@@ -180,9 +180,14 @@ int run(const Options &opts) {
     return 1;
   }
   std::string error, warning;
-  auto image = ModuleImage::load(module_path(opts, release), &error);
+  int missing = 0;
+  std::string path = module_path(opts, release);
+  auto image = ModuleImage::load(path, &error, &missing);
   if (!image) {
     report_error(error);
+    // staprun has always gone on to report the insertion as failed too.
+    if (missing != 0)
+      KernelModule::report_insert_error(path, missing);
     return 1;
   }
   int32_t credentials = Privilege::current_credentials();

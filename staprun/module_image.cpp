@@ -17,9 +17,11 @@
 
 namespace stp {
 
-std::optional<ModuleImage> ModuleImage::load(const std::string &path, std::string *error) {
+std::optional<ModuleImage> ModuleImage::load(const std::string &path, std::string *error,
+                                             int *missing_errno) {
   char real[PATH_MAX];
   if (realpath(path.c_str(), real) == nullptr) {
+    *missing_errno = errno;
     *error = "Unable to canonicalize path \"" + path + "\": " + errno_text(errno);
     return std::nullopt;
   }

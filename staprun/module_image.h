@@ -14,8 +14,10 @@ namespace stp {
 class ModuleImage {
 public:
   // Reads the whole file at PATH (symlinks resolved first, the final open
-  // refuses a symlink).  On failure returns nullopt and sets *error.
-  static std::optional<ModuleImage> load(const std::string &path, std::string *error);
+  // refuses a symlink).  On failure returns nullopt and sets *error; a
+  // path that does not resolve also sets *missing_errno.
+  static std::optional<ModuleImage> load(const std::string &path, std::string *error,
+                                         int *missing_errno);
 
   const std::string &path() const { return path_; }   // canonical
   const std::string &name() const { return name_; }   // kernel module name

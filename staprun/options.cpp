@@ -241,7 +241,7 @@ ParseResult parse_options(Program program, int argc, char **argv) {
 void print_usage(const Options &opts) {
   struct utsname u {};
   uname(&u);
-  std::fprintf(stderr,
+  std::fprintf(stdout,
       "\n%s [-v] [-w] [-V] [-h] [-u] [-c cmd ] [-x pid] [-u user] [-A|-L|-d] [-C WHEN]\n"
       "\t[-b bufsize] [-R] [-r N:URI] [-o FILE [-D] [-S size[,N]]] MODULE [module-options]\n"
       "-v              Be more verbose (repeat for more).\n"

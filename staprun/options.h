@@ -57,7 +57,7 @@ struct ParseResult {
 
 ParseResult parse_options(Program program, int argc, char **argv);
 
-// The usage text, to stderr.
+// The usage text, to stdout.
 void print_usage(const Options &opts);
 
 // The version line, to stderr.
