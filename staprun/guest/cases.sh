@@ -44,12 +44,25 @@ plain bufsize -b 2 $D/hello.ko
 plain bigout $D/bigout.ko
 plain target_c -c 'sleep 1' $D/target.ko
 plain target_cfail -c 'false' $D/target.ko
-plain target_csh -c 'echo one; echo two' $D/target.ko
+# Shell syntax goes to sh -c; the command prints nothing, so its output
+# cannot race the module's.
+plain target_csh -c 'echo one > /tmp/csh; echo two >> /tmp/csh' $D/target.ko
 plain target_x -x 1 $D/targetx.ko
 plain badpath $D/nonexistent.ko
 plain notmod $D/notmod.ko
-plain badbuf -b 5000 $D/hello.ko
-plain noarg
+# Usage errors: the usage text is our own wording, so check that it is on
+# stdout and compare only stderr and the exit status.
+usage_case() {
+  n=$1; shift
+  for impl in ours ref; do
+    $impl "$@" > $T/$n.$impl.usage 2> $T/$n.$impl.err; echo $? > $T/$n.$impl.rc
+  done
+  grep -q 'MODULE' $T/$n.ours.usage && echo "@@CHECK ${n}_usage_on_stdout=ok" || echo "@@CHECK ${n}_usage_on_stdout=missing"
+  rm -f $T/$n.*.usage; : > $T/$n.ours.out; : > $T/$n.ref.out
+  dump $n
+}
+usage_case badbuf -b 5000 $D/hello.ko
+usage_case noarg
 plain delete_none -d nosuchmodule
 
 # -o FILE (strftime-expanded): the file's content becomes stdout.
