@@ -504,8 +504,21 @@ void Elaborator::add_global_display() {
   struct Usage : TraversingVisitor {
     using TraversingVisitor::visit;
     std::set<VarDecl*> read, written;
-    // Upstream counts only plain uses as reads: `n += 2`, `n++` and even `x = n++` leave n
-    // "written but never read", so it is displayed.
+    // An update whose value is thrown away (`n++;`, `n += 2;`, or `x = n++` once the
+    // optimizer dropped the dead x) only writes n, so n is displayed; `if (++n == 10)`
+    // reads it.  Upstream draws the same line.
+    void visit(ExprStmt& st) override {
+      if (auto* c = dynamic_cast<Crement*>(st.value)) {
+        note_write(c->operand);
+        return;
+      }
+      if (auto* a = dynamic_cast<Assign*>(st.value)) {
+        note_write(a->left);
+        visit_expr(*this, a->right);
+        return;
+      }
+      visit_expr(*this, st.value);
+    }
     void note_write(Expr* target) {
       if (auto* sym = dynamic_cast<Symbol*>(target)) {
         if (sym->decl) written.insert(sym->decl);
@@ -518,12 +531,16 @@ void Elaborator::add_global_display() {
     }
     void visit(Assign& a) override {
       note_write(a.left);
+      if (a.op != "=" && a.op != "<<<") visit_expr(*this, a.left);  // its value is used
       visit_expr(*this, a.right);
     }
     void visit(Symbol& s) override {
       if (s.decl) read.insert(s.decl);
     }
-    void visit(Crement& c) override { note_write(c.operand); }
+    void visit(Crement& c) override {
+      note_write(c.operand);
+      visit_expr(*this, c.operand);  // its value is used
+    }
   } u;
   for (DerivedProbe* d : prog_->probes) {
     visit_stmt(u, d->body);
