@@ -52,6 +52,9 @@ struct stp_probe {
   unsigned nlocks;
   const char *type;                 /* probe_type() word; NULL: derived from pp */
   const char *label;                /* pnlabel(): .label name, NULL when none */
+  unsigned index;                   /* position in stp_probes */
+  const char *location;             /* -t report: FILE:LINE:COL of the probe */
+  const char *derivation;           /* -t report: "PP from: ..." chain */
 };
 
 enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };

@@ -38,14 +38,12 @@ std::string kernel_release() {
   return u.release;
 }
 
-// A name without '/' is an installed module.
+// A path (with '/') or a file name ending in .ko is used as given (`staprun foo.ko`
+// loads ./foo.ko, as upstream's does); a bare name is an installed module.
 std::string module_path(const Options &opts, const std::string &release) {
-  if (opts.module.find('/') != std::string::npos)
+  if (opts.module.find('/') != std::string::npos || opts.module.ends_with(".ko"))
     return opts.module;
-  std::string name = opts.module;
-  if (!name.ends_with(".ko"))
-    name += ".ko";
-  return "/lib/modules/" + release + "/systemtap/" + name;
+  return "/lib/modules/" + release + "/systemtap/" + opts.module + ".ko";
 }
 
 // kprobes-optimization makes probes on some instructions unsafe to

@@ -189,6 +189,11 @@ static void _stp_check_overload(struct context *c, cycles_t start)
 
 /* Runs p's handler if the session is in `state` (begin: STARTING, end:
    STOPPING, error: ERROR, every other probe: RUNNING). */
+#ifdef STP_TIMING
+/* stap -t: handler cycles of each probe, indexed by stp_probe.index. */
+static struct stp_stat **_stp_probe_timing;
+#endif
+
 static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *regs, int state)
 {
   struct context *c;
@@ -237,6 +242,10 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
   }
   start = get_cycles();
   p->handler(c);
+#ifdef STP_TIMING
+  if (_stp_probe_timing && _stp_probe_timing[p->index])
+    stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - start));
+#endif
   _stp_unlock_probe(p);
   _stp_check_overload(c, start);
 

@@ -93,6 +93,67 @@ static void _stp_final_report(void)
   }
 }
 
+#ifdef STP_TIMING
+static void _stp_timing_start(void)
+{
+  static const struct stp_hist_spec none = { .type = STP_HIST_NONE };
+  unsigned i;
+
+  _stp_probe_timing = kcalloc(stp_n_probes ? stp_n_probes : 1, sizeof(*_stp_probe_timing),
+                              GFP_KERNEL);
+  if (!_stp_probe_timing)
+    return;
+  for (i = 0; i < stp_n_probes; i++)
+    _stp_probe_timing[i] = stp_stat_new(&none);
+}
+
+/* stap -t: the per-probe report, after the end probes, in upstream's words.
+   Printing goes through this CPU's buffer, so each line is written with
+   preemption off. */
+static void _stp_timing_report(void)
+{
+  struct stp_stat **t = _stp_probe_timing;
+  struct stp_stat_data *d;
+  unsigned i;
+
+  if (!t)
+    return;
+  _stp_probe_timing = NULL;
+  d = kmalloc(sizeof(*d), GFP_KERNEL);
+  preempt_disable();
+  _stp_printf("----- probe hit report: \n");
+  _stp_print_flush();
+  preempt_enable();
+  for (i = 0; d && i < stp_n_probes; i++) {
+    const struct stp_probe *p = &stp_probes[i];
+
+    if (!t[i])
+      continue;
+    stp_stat_get(t[i], d);
+    if (d->count == 0)
+      continue;
+    preempt_disable();
+    _stp_printf("%s, (%s), hits: %lld, cycles: %lldmin/%lldavg/%lldmax, variance: %lld, "
+                "from: %s, index: %u\n",
+                p->pp, p->location ? p->location : "", (long long)d->count,
+                (long long)d->min, (long long)stp_stat_avg(d), (long long)d->max,
+                (long long)stp_stat_variance(d, 0), p->derivation ? p->derivation : p->pp,
+                p->index);
+    _stp_print_flush();
+    preempt_enable();
+  }
+  preempt_disable();
+  _stp_printf("----- refresh report:\n");
+  _stp_print_flush();
+  preempt_enable();
+  for (i = 0; i < stp_n_probes; i++)
+    if (t[i])
+      stp_stat_free(t[i]);
+  kfree(d);
+  kfree(t);
+}
+#endif
+
 /* STP_START: 0 or -errno for the reply. */
 static int _stp_session_start(void)
 {
@@ -105,6 +166,9 @@ static int _stp_session_start(void)
   if (rc)
     return rc;
   _stp_script_ready = 1;
+#ifdef STP_TIMING
+  _stp_timing_start();
+#endif
   atomic_set(&_stp_session_state, STAP_SESSION_STARTING);
 
   _stp_run_be_probes(STP_BEGIN, STAP_SESSION_STARTING);
@@ -146,6 +210,9 @@ static void _stp_session_stop(void)
      error probes after errors passed MAXERRORS. */
   _stp_run_be_probes(STP_END, STAP_SESSION_STOPPING);
   _stp_run_be_probes(STP_ERROR, STAP_SESSION_ERROR);
+#ifdef STP_TIMING
+  _stp_timing_report();
+#endif
   _stp_contexts_wait();
   atomic_set(&_stp_session_state, STAP_SESSION_STOPPED);
 

@@ -76,11 +76,12 @@ void print_help() {
       "   -x PID     set target() to PID\n"
       "   -s MB      buffer size per CPU, 1-4095 MB\n"
       "   -B NAME=VALUE  pass to kbuild's make\n"
+      "   -t         report the hits and handler cycles of each probe at the end\n"
       "   -G NAME=VALUE  initial value of a global\n"
       "   --tmpdir=DIR   where the temporary directory goes\n"
       "   --disable-cache  neither read nor write the module cache\n"
       "\n"
-      "Not supported yet (refused with an error): -b -i -t -l -L -d\n"
+      "Not supported yet (refused with an error): -b -i -l -L -d\n"
       "   -F -S -T -P -q and the remaining long options of stap(1).\n";
 }
 
@@ -313,6 +314,9 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
       }
       case 'B':
         o->kbuild_args.push_back(optarg);
+        break;
+      case 't':
+        o->timing = true;
         break;
       case kOptTmpdir:
         o->tmpdir = optarg;

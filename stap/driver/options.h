@@ -37,6 +37,7 @@ struct Options {
   std::vector<std::string> kbuild_args;    // -B NAME=VALUE
   std::string tmpdir;                      // --tmpdir
   bool disable_cache = false;              // --disable-cache
+  bool timing = false;                     // -t
   std::string privilege = "stapdev";
   bool privilege_set = false;
 };

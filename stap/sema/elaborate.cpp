@@ -504,26 +504,26 @@ void Elaborator::add_global_display() {
   struct Usage : TraversingVisitor {
     using TraversingVisitor::visit;
     std::set<VarDecl*> read, written;
-    void visit(Assign& a) override {
-      if (auto* sym = dynamic_cast<Symbol*>(a.left)) {
+    // Upstream counts only plain uses as reads: `n += 2`, `n++` and even `x = n++` leave n
+    // "written but never read", so it is displayed.
+    void note_write(Expr* target) {
+      if (auto* sym = dynamic_cast<Symbol*>(target)) {
         if (sym->decl) written.insert(sym->decl);
-        if (a.op != "=" && a.op != "<<<" && sym->decl) read.insert(sym->decl);
-      } else if (auto* ai = dynamic_cast<ArrayIndex*>(a.left)) {
+      } else if (auto* ai = dynamic_cast<ArrayIndex*>(target)) {
         if (ai->base && ai->base->decl) written.insert(ai->base->decl);
-        if (a.op != "=" && a.op != "<<<" && ai->base && ai->base->decl)
-          read.insert(ai->base->decl);
         for (Expr* i : ai->indexes) visit_expr(*this, i);
       } else {
-        visit_expr(*this, a.left);
+        visit_expr(*this, target);
       }
+    }
+    void visit(Assign& a) override {
+      note_write(a.left);
       visit_expr(*this, a.right);
     }
     void visit(Symbol& s) override {
       if (s.decl) read.insert(s.decl);
     }
-    void visit(Crement& c) override {
-      TraversingVisitor::visit(c);
-    }
+    void visit(Crement& c) override { note_write(c.operand); }
   } u;
   for (DerivedProbe* d : prog_->probes) {
     visit_stmt(u, d->body);
