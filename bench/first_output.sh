@@ -12,7 +12,7 @@
 #   --kver KVER        guest kernel             (env KVER; default 6.1.0-56-cloud-amd64)
 #   --runs N           hyperfine runs, warm     (env RUNS; default 10)
 #   --cold-runs N      hyperfine runs, cold; also the runs of the -v compile measurement
-#                      (env COLD_RUNS; default 5)
+#                      (env COLD_RUNS; default 7)
 #   --guest-runs N     staprun runs per module in the guest, after one untimed
 #                      run (env GUEST_RUNS; default 10)
 #   --profile-secs N   seconds the -t timer.profile module runs in the guest
@@ -67,7 +67,7 @@ ref_staprun=/usr/bin/staprun
 ref_stapio=/usr/lib/systemtap/stapio
 kver=${KVER:-6.1.0-56-cloud-amd64}
 runs=${RUNS:-10}
-cold_runs=${COLD_RUNS:-5}
+cold_runs=${COLD_RUNS:-7}
 guest_runs=${GUEST_RUNS:-10}
 profile_secs=${PROFILE_SECS:-5}
 profile_runs=${PROFILE_RUNS:-3}
