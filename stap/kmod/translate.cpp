@@ -477,7 +477,8 @@ void Translator::emit_function(FunctionDecl* f) {
                      b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n";
   if (f->body && f->body->kind == StmtKind::Embedded) {
     auto* em = static_cast<EmbeddedStmt*>(f->body);
-    std::string defs, undefs;
+    std::string defs = "#undef STP_FN_WHERE\n#define STP_FN_WHERE " + where(f->tok) + "\n";
+    std::string undefs = "#undef STP_FN_WHERE\n#define STP_FN_WHERE NULL\n";
     for (VarDecl* v : f->formals) {
       defs += "#define STAP_ARG_" + v->name + " (l->l_" + ident(v->name) + ")\n";
       undefs += "#undef STAP_ARG_" + v->name + "\n";
