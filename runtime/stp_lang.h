@@ -38,10 +38,14 @@
  * function body has its context in `c` and an `out` label that ends it. */
 #define CONTEXT c
 #define STAP_PRINTF(...) _stp_printf(__VA_ARGS__)
+/* Errors raised by a function's embedded C are reported near the function's
+ * name, as upstream reports them; each function defines STP_FN_WHERE. */
+#define STP_FN_WHERE NULL
 #define STAP_ERROR(...)                                               \
   do {                                                                \
     snprintf(c->error_buf, sizeof(c->error_buf), __VA_ARGS__);        \
     c->last_error = c->error_buf;                                     \
+    c->last_stmt = STP_FN_WHERE;                                      \
     goto out;                                                         \
   } while (0)
 

@@ -170,8 +170,12 @@ static void _stp_check_overload(struct context *c, cycles_t start)
 {
 #ifdef STP_OVERLOAD
   cycles_t end = get_cycles();
-  cycles_t interval = end > c->cycles_base ? end - c->cycles_base : STP_OVERLOAD_INTERVAL + 1;
+  cycles_t interval;
 
+  /* The first handler on this CPU opens its first window. */
+  if (c->cycles_base == 0)
+    c->cycles_base = start;
+  interval = end > c->cycles_base ? end - c->cycles_base : STP_OVERLOAD_INTERVAL + 1;
   c->cycles_sum += end - start;
   if (interval > STP_OVERLOAD_INTERVAL) {
     if (c->cycles_sum > STP_OVERLOAD_THRESHOLD) {
@@ -247,7 +251,9 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
     stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - start));
 #endif
   _stp_unlock_probe(p);
-  _stp_check_overload(c, start);
+  /* begin, end and error probes run once each and are not held to the budget. */
+  if (state == STAP_SESSION_RUNNING)
+    _stp_check_overload(c, start);
 
   if (unlikely(c->last_error && !c->aborted)) {
     if (c->last_stmt)

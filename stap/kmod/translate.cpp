@@ -261,6 +261,7 @@ class Translator {
   void stmt(Stmt* s);
   void block(Block& b);
   void foreach_loop(ForeachLoop& f);
+  void foreach_hist(ForeachLoop& f);
   void delete_stmt(DeleteStmt& d);
   void try_block(TryBlock& t);
 
@@ -302,6 +303,7 @@ class Translator {
   std::map<const VarDecl*, int> variance_shift_;            // @variance(x, N)
   std::map<const FunctionDecl*, std::string> fn_names_;
   std::map<const FunctionDecl*, UseMap> fn_uses_;
+  std::set<const FunctionDecl*> uses_next_;  // functions with a `next` statement
   std::vector<UseMap> probe_uses_;
   std::string frames_;     // frame struct definitions
   std::vector<std::string> union_members_;
@@ -469,12 +471,14 @@ void Translator::emit_function(FunctionDecl* f) {
   }
   if (f->type == Type::String) b.fields.push_back("char retval[MAXSTRINGLEN];");
   else if (f->type == Type::Long) b.fields.push_back("int64_t retval;");
+  if (uses_next_.count(f)) b.fields.push_back("int stp_next;");
 
   std::string head = "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
                      b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n";
   if (f->body && f->body->kind == StmtKind::Embedded) {
     auto* em = static_cast<EmbeddedStmt*>(f->body);
-    std::string defs, undefs;
+    std::string defs = "#undef STP_FN_WHERE\n#define STP_FN_WHERE " + where(f->tok) + "\n";
+    std::string undefs = "#undef STP_FN_WHERE\n#define STP_FN_WHERE NULL\n";
     for (VarDecl* v : f->formals) {
       defs += "#define STAP_ARG_" + v->name + " (l->l_" + ident(v->name) + ")\n";
       undefs += "#undef STAP_ARG_" + v->name + "\n";
@@ -725,7 +729,8 @@ void Translator::stmt(Stmt* s) {
       break;
     }
     case StmtKind::Next:
-      if (body_->fn) unsupported("'next' in a function", s->tok);
+      // In a function, `next` hands the call to the next overload (the caller looks).
+      if (body_->fn) line("l->stp_next = 1;");
       line("goto out;");
       break;
     case StmtKind::Break:
@@ -802,8 +807,46 @@ void Translator::delete_stmt(DeleteStmt& d) {
   unsupported("this form of delete", d.tok);
 }
 
+// foreach (b in @hist_log(s)): b walks the raw bucket indexes, as upstream's does.
+void Translator::foreach_hist(ForeachLoop& f) {
+  if (f.sort_direction != 0) unsupported("a sorted foreach over a histogram", f.tok);
+  HistOp& h = *f.hist;
+  std::string d = stat_data(h.stat, h.tok);
+  VarDecl* sd = nullptr;
+  if (h.stat->kind == ExprKind::Symbol) sd = static_cast<Symbol*>(h.stat)->decl;
+  else if (h.stat->kind == ExprKind::ArrayIndex) sd = static_cast<ArrayIndex*>(h.stat)->base->decl;
+  if (!sd) unsupported("this histogram", f.tok);
+  std::string spec = sd->arity > 0 ? "stp_spec_" + ident(sd->name) + ".hist"
+                                   : "stp_hspec_" + ident(sd->name);
+  std::string limit;
+  if (f.limit) {
+    Val lv = expr(f.limit);
+    limit = temp(Type::Long);
+    line(limit + " = " + lv.c + ";");
+  }
+  std::string i = temp(Type::Long);
+  std::string cont = label("fe_cont_"), brk = label("fe_brk_");
+  line("for (" + i + " = 0; " + i + " < stp_hist_nbuckets(&" + spec + "); " + i + "++) {");
+  ++body_->indent;
+  if (!limit.empty()) line("if (" + i + " >= " + limit + ") break;");
+  if (!f.indexes.empty()) store_scalar(*f.indexes[0], {i, Type::Long});
+  if (f.value) store_scalar(*f.value, {d + ".histogram[" + i + "]", Type::Long});
+  body_->breaks.push_back(brk);
+  body_->continues.push_back(cont);
+  stmt(f.body);
+  body_->breaks.pop_back();
+  body_->continues.pop_back();
+  line(cont + ": __attribute__((unused));");
+  --body_->indent;
+  line("}");
+  line(brk + ": __attribute__((unused));");
+}
+
 void Translator::foreach_loop(ForeachLoop& f) {
-  if (!f.base) unsupported("foreach over a histogram", f.tok);
+  if (!f.base) {
+    foreach_hist(f);
+    return;
+  }
   VarDecl* arr = f.base->decl;
   std::string m = global_c(arr);
   std::string limit;
@@ -1275,9 +1318,6 @@ Val Translator::crement(Crement& cr) {
 
 Val Translator::call(FunctionCall& f) {
   if (f.candidates.empty()) unsupported("a call to an unresolved function", f.tok);
-  if (f.candidates.size() > 1) unsupported("a call to an overloaded function", f.tok);
-  FunctionDecl* fn = f.candidates[0];
-  const std::string& name = fn_names_.at(fn);
   // Arguments are evaluated into this frame first: evaluating one may itself make calls
   // that use the callee's frame.
   std::vector<Val> args;
@@ -1287,33 +1327,49 @@ Val Translator::call(FunctionCall& f) {
     Val v = stable(f.args[i], later || true);
     args.push_back(v);
   }
-  line("if (unlikely(c->nesting + 1 > MAXNESTING))");
-  ++body_->indent;
-  raise("\"MAXNESTING exceeded\"", fn->tok);  // upstream names the callee
-  --body_->indent;
-  line("{");
-  ++body_->indent;
-  line("struct stp_frame_" + name + " *callee = STP_NEXT_FRAME(c, " + name + ");");
-  line("(void)callee;");
-  for (size_t i = 0; i < args.size() && i < fn->formals.size(); ++i) {
-    std::string dst = "callee->l_" + ident(fn->formals[i]->name);
-    if (fn->formals[i]->type == Type::String) line("stp_lang_strcpy(" + dst + ", " + args[i].c + ");");
-    else line(dst + " = " + args[i].c + ";");
+  FunctionDecl* first = f.candidates[0];
+  Type rt = first->type == Type::String ? Type::String : Type::Long;
+  bool has_value = first->type == Type::String || first->type == Type::Long;
+  std::string result = has_value ? temp(rt) : "";
+  if (has_value) line(rt == Type::String ? result + "[0] = '\\0';" : result + " = 0;");
+  // Overloads run in priority order; one that says `next` passes the call on to the
+  // following one.
+  std::string done = label("call_done_");
+  for (size_t ci = 0; ci < f.candidates.size(); ++ci) {
+    FunctionDecl* fn = f.candidates[ci];
+    const std::string& name = fn_names_.at(fn);
+    line("if (unlikely(c->nesting + 1 > MAXNESTING))");
+    ++body_->indent;
+    raise("\"MAXNESTING exceeded\"", fn->tok);  // upstream names the callee
+    --body_->indent;
+    line("{");
+    ++body_->indent;
+    line("struct stp_frame_" + name + " *callee = STP_NEXT_FRAME(c, " + name + ");");
+    line("(void)callee;");
+    for (size_t i = 0; i < args.size() && i < fn->formals.size(); ++i) {
+      std::string dst = "callee->l_" + ident(fn->formals[i]->name);
+      if (fn->formals[i]->type == Type::String) line("stp_lang_strcpy(" + dst + ", " + args[i].c + ");");
+      else line(dst + " = " + args[i].c + ";");
+    }
+    if (uses_next_.count(fn)) line("callee->stp_next = 0;");
+    line("c->nesting++;");
+    line(name + "(c);");
+    line("c->nesting--;");
+    bool more = ci + 1 < f.candidates.size() && uses_next_.count(fn);
+    if (has_value && (fn->type == Type::String || fn->type == Type::Long)) {
+      std::string copy = rt == Type::String ? "stp_lang_strcpy(" + result + ", callee->retval);"
+                                            : result + " = callee->retval;";
+      if (uses_next_.count(fn)) line("if (!callee->stp_next) " + copy);
+      else line(copy);
+    }
+    if (more) line("if (!callee->stp_next || c->last_error) goto " + done + ";");
+    --body_->indent;
+    line("}");
+    if (!more) break;
   }
-  line("c->nesting++;");
-  line(name + "(c);");
-  line("c->nesting--;");
-  std::string result;
-  Type rt = fn->type == Type::String ? Type::String : Type::Long;
-  if (fn->type == Type::String || fn->type == Type::Long) {
-    result = temp(rt);
-    if (rt == Type::String) line("stp_lang_strcpy(" + result + ", callee->retval);");
-    else line(result + " = callee->retval;");
-  }
-  --body_->indent;
-  line("}");
+  line(done + ": __attribute__((unused));");
   check(f.tok);
-  if (result.empty()) return {"((int64_t)0)", Type::Long};
+  if (!has_value) return {"((int64_t)0)", Type::Long};
   return {result, rt};
 }
 
@@ -1473,6 +1529,15 @@ bool Translator::run(std::string* out) {
   try {
     declare_globals();
     compute_uses();
+    struct NextFinder : TraversingVisitor {
+      bool found = false;
+      void visit(NextStmt&) override { found = true; }
+    };
+    for (FunctionDecl* f : p_.functions) {
+      NextFinder nf;
+      visit_stmt(nf, f->body);
+      if (nf.found) uses_next_.insert(f);
+    }
     for (FunctionDecl* f : p_.functions) declare_function(f);
     for (FunctionDecl* f : p_.functions) emit_function(f);
     for (size_t i = 0; i < p_.probes.size(); ++i) emit_probe(i, p_.probes[i]);
