@@ -198,7 +198,10 @@ static __maybe_unused int stp_regex_match(struct context *c, const struct stp_re
   r->str[i] = '\0';
   rc = stp_regex_exec(p, r->str, c->regex_scratch, STP_REGEX_SCRATCH_BYTES, r->caps);
   r->matched = rc > 0;
-  r->ngroups = p->ngroups;
+  /* As upstream, the group count is the last successful match's: after a
+     failure, matched(n) still tells a group that pattern did not have. */
+  if (rc > 0)
+    r->ngroups = p->ngroups;
   return rc > 0;
 }
 
@@ -209,7 +212,7 @@ static __maybe_unused int _stp_regex_matched(struct context *c)
 
 static __maybe_unused int _stp_regex_ngroups(struct context *c)
 {
-  return c->regex.matched ? (int)c->regex.ngroups : 0;
+  return (int)c->regex.ngroups;
 }
 
 static __maybe_unused int _stp_regex_group(struct context *c, int n, char *out, size_t len)

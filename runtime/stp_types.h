@@ -28,7 +28,8 @@ struct stp_probe;
 /* The last =~ / !~ of the running handler (runtime/stp_regex.c). */
 struct stp_regex_last {
   int matched;                      /* it matched; reset when a handler starts */
-  unsigned ngroups;                 /* its pattern's subexpressions, counting the whole match */
+  unsigned ngroups;                 /* subexpressions of the last *successful* match's
+                                       pattern, counting the whole match; reset with matched */
   int caps[2 * STP_REGEX_MAXGROUPS];/* start/end offsets into str, -1: took no part */
   char str[MAXSTRINGLEN];           /* copy of the string it was matched against */
 };

@@ -199,6 +199,38 @@ TEST(Regex, ScratchTooSmallIsReported) {
   EXPECT_EQ(stp_regex_exec(&l.prog, "ab", small, sizeof small, caps), -E2BIG);
 }
 
+TEST(Regex, ContextKeepsTheLastMatch) {
+  stap::RegexProgram p1, p2;
+  std::string err;
+  ASSERT_TRUE(stap::compile_regex("a(b)(x)?", &p1, &err));
+  ASSERT_TRUE(stap::compile_regex("q", &p2, &err));
+  Loaded l1, l2;
+  load(p1, &l1);
+  load(p2, &l2);
+  static std::vector<char> scratch(STP_REGEX_SCRATCH_BYTES);
+  static struct context c;
+  c.regex_scratch = scratch.data();
+  char out[MAXSTRINGLEN];
+  EXPECT_EQ(_stp_regex_ngroups(&c), 0);
+  EXPECT_EQ(stp_regex_match(&c, &l1.prog, "zabc"), 1);
+  EXPECT_EQ(_stp_regex_matched(&c), 1);
+  EXPECT_EQ(_stp_regex_ngroups(&c), 3);
+  EXPECT_EQ(_stp_regex_group(&c, 0, out, sizeof out), 2);
+  EXPECT_STREQ(out, "ab");
+  EXPECT_EQ(_stp_regex_group(&c, 1, out, sizeof out), 1);
+  EXPECT_STREQ(out, "b");
+  EXPECT_EQ(_stp_regex_group(&c, 2, out, sizeof out), 0);  // took no part
+  EXPECT_STREQ(out, "");
+  EXPECT_EQ(_stp_regex_group(&c, 3, out, sizeof out), -1);
+  EXPECT_EQ(_stp_regex_group(&c, 0, out, 2), 1);  // cut to the buffer
+  EXPECT_STREQ(out, "a");
+  // A failure clears the match but keeps the last successful pattern's group count.
+  EXPECT_EQ(stp_regex_match(&c, &l2.prog, "zabc"), 0);
+  EXPECT_EQ(_stp_regex_matched(&c), 0);
+  EXPECT_EQ(_stp_regex_ngroups(&c), 3);
+  EXPECT_EQ(_stp_regex_group(&c, 0, out, sizeof out), -1);
+}
+
 TEST(Regex, CTablesNameTheProgram) {
   stap::RegexProgram p;
   std::string err;
