@@ -133,6 +133,7 @@ static __maybe_unused int stp_regex_exec(const struct stp_regex_prog *p, const c
     }
     if (nc == 0 && (matched || pos >= len))
       break;
+  restart:
     ++vm.gen;
     nn = 0;
     for (i = 0; i < nc; ++i) {
@@ -140,18 +141,28 @@ static __maybe_unused int stp_regex_exec(const struct stp_regex_prog *p, const c
       const struct stp_regex_inst *in = &p->code[t[0]];
       int take = 0;
 
-      /* Once a match is known, attempts that started right of it are out. */
-      if (matched && t[1] > caps[0])
+      /* Once a match is known, only its attempt goes on (to make it longer). */
+      if (matched && t[1] != caps[0])
         continue;
       switch (in->op) {
       case STP_RE_MATCH:
-        /* Leftmost first, then longest; at a tie the earlier thread (higher
-           priority) has already won. */
-        if (!matched || t[1] < caps[0] || (t[1] == caps[0] && t[2] > caps[1])) {
+        if (!matched) {
+          /* The first match to end fixes the start (4.8's matcher does the
+             same: "abcd|b" on "abcd" is "b").  Of the attempts ending here,
+             the leftmost comes first in the list.  Threads of other attempts
+             already added to nlist may hold instructions this attempt needs,
+             so the step is redone with them filtered out. */
           unsigned k;
           for (k = 0; k < vm.nslots; ++k)
             caps[k] = t[1 + k];
           matched = 1;
+          goto restart;
+        }
+        /* Longer wins; at a tie the earlier (higher-priority) thread has. */
+        if (t[2] > caps[1]) {
+          unsigned k;
+          for (k = 0; k < vm.nslots; ++k)
+            caps[k] = t[1 + k];
         }
         break;
       case STP_RE_CHAR:

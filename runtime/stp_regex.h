@@ -8,8 +8,10 @@
  * per-CPU scratch area (STP_REGEX_SCRATCH_BYTES, sized by pass 3 for the
  * module's largest pattern, allocated with the frames in linux/context.c).
  *
- * Semantics are upstream's: the leftmost match, and of those the longest;
- * subexpressions are those of the highest-priority way to make that match
+ * Semantics are upstream's (stap 4.8's matcher, checked against it): the
+ * match that ends first fixes the start (of several ending there, the
+ * leftmost: "abcd|b" on "abcd" is "b"), then it is made as long as that
+ * start allows ("ab(cd)?|b" is "abcd"); subexpressions are those of the highest-priority way to make that match
  * (alternatives left to right, repetitions greedy).
  *
  * Also the runtime API of tapset/regex.stp: _stp_regex_matched,

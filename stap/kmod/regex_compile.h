@@ -38,7 +38,7 @@ struct RegexProgram {
 // Limits that keep the runtime's per-CPU scratch small (see RegexProgram's scratch size).
 inline constexpr size_t kRegexMaxInsts = 4096;
 inline constexpr unsigned kRegexMaxGroups = 64;  // including group 0
-inline constexpr size_t kRegexMaxScratch = 512 * 1024;
+inline constexpr size_t kRegexMaxScratch = 256 * 1024;  // also bounds the work per byte
 
 // Compiles `re` (the bytes of the script literal, escapes resolved).  On failure returns
 // false with *error set to upstream's wording, e.g.

@@ -83,11 +83,16 @@ TEST(Regex, LiteralsAreUnanchored) {
   EXPECT_EQ(run("", "xyz"), "[]");
 }
 
-TEST(Regex, LeftmostThenLongest) {
+TEST(Regex, FirstEndingThenLongest) {
   EXPECT_EQ(run("b|bc", "abcd"), "[bc]");
   EXPECT_EQ(run("a+", "xaaay"), "[aaa]");
   EXPECT_EQ(run("a*", "baa"), "[]");
-  EXPECT_EQ(run("abcd|b", "abcd"), "[abcd]");
+  // As 4.8: the first match to end fixes the start, then it grows.
+  EXPECT_EQ(run("abcd|b", "abcd"), "[b]");
+  EXPECT_EQ(run("abcd|bc", "abcd"), "[bc]");
+  EXPECT_EQ(run("ab|b", "abcd"), "[ab]");
+  EXPECT_EQ(run("ab(cd)?|b", "abcd"), "[abcd] [cd]");
+  EXPECT_EQ(run("ab(cd)?|b", "abcx"), "[ab] [-]");
   EXPECT_EQ(run("a{1,2}b", "aaab"), "[aab]");
 }
 
