@@ -38,6 +38,7 @@
 #include "linux/transport.h"
 #include "linux/print.h"
 #include "linux/runtime_api.h"
+#include "stp_regex.h"
 
 /* The data-structure library (rtlib); its headers are optional until the
    branches are merged. */
@@ -54,6 +55,7 @@
 #include "stp_format.h"
 #endif
 
+#include "stp_regex.c"
 #include "linux/transport.c"
 #include "linux/print.c"
 #include "linux/context.c"

@@ -19,6 +19,21 @@ enum stp_session_state {
 
 struct stp_probe;
 
+/* Subexpressions the module's largest regular expression has, counting the
+   whole match (pass 3 defines it before runtime.h when the script uses =~). */
+#ifndef STP_REGEX_MAXGROUPS
+#define STP_REGEX_MAXGROUPS 1
+#endif
+
+/* The last =~ / !~ of the running handler (runtime/stp_regex.c). */
+struct stp_regex_last {
+  int matched;                      /* it matched; reset when a handler starts */
+  unsigned ngroups;                 /* subexpressions of the last *successful* match's
+                                       pattern, counting the whole match; reset with matched */
+  int caps[2 * STP_REGEX_MAXGROUPS];/* start/end offsets into str, -1: took no part */
+  char str[MAXSTRINGLEN];           /* copy of the string it was matched against */
+};
+
 /* One per CPU, allocated by module main; a handler runs with preemption
    disabled and owns its CPU's context. */
 struct context {
@@ -36,6 +51,8 @@ struct context {
   char *tok_next;
   void *frames;                     /* (MAXNESTING + 1) * stp_frame_size bytes */
   cycles_t cycles_base, cycles_sum; /* overload detection */
+  struct stp_regex_last regex;      /* for matched(), ngroups() */
+  void *regex_scratch;              /* STP_REGEX_SCRATCH_BYTES after the frames */
 };
 
 struct stp_global_lock;

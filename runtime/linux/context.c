@@ -29,10 +29,13 @@ static int _stp_contexts_alloc(size_t frame_bytes)
   for_each_possible_cpu(cpu) {
     struct context *c = per_cpu_ptr(_stp_contexts, cpu);
     atomic_set(&c->busy, 0);
-    _stp_frames_mem[cpu] = vzalloc(frame_bytes ? frame_bytes : 1);
+    /* The regex matcher's scratch (stp_regex.h) follows the frames. */
+    _stp_frames_mem[cpu] = vzalloc(ALIGN(frame_bytes, 8) + STP_REGEX_SCRATCH_BYTES + 1);
     if (!_stp_frames_mem[cpu])
       return -ENOMEM;
     c->frames = _stp_frames_mem[cpu];
+    c->regex_scratch = STP_REGEX_SCRATCH_BYTES ?
+      (char *)_stp_frames_mem[cpu] + ALIGN(frame_bytes, 8) : NULL;
   }
   return 0;
 }
@@ -235,6 +238,8 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
   c->last_error = NULL;
   c->last_stmt = NULL;
   c->aborted = 0;
+  c->regex.matched = 0;
+  c->regex.ngroups = 0;
   c->kregs = regs;
   c->uregs = NULL;
   c->user_mode = regs ? user_mode(regs) : 0;
