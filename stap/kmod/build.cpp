@@ -443,6 +443,14 @@ bool classify(const std::vector<ShellWord>& ws, std::map<std::string, std::strin
     }
     written[ws[bar + 4].text] = text;
     steps.push_back({ReplayStep::kWrite, {ws[bar + 4].text, text}, false, ""});
+    // modpost reads each object's .cmd file (for genksyms' CRC lines), which make writes
+    // itself without echoing a command; an empty one says "no exports".
+    for (const std::string& o : seen) {
+      std::string obj = prefix + o;
+      size_t slash = obj.rfind('/');
+      std::string cmd = obj.substr(0, slash + 1) + "." + obj.substr(slash + 1) + ".cmd";
+      steps.push_back({ReplayStep::kAppend, {cmd, ""}, false, ""});
+    }
     return true;
   }
   if (is_kw(0, "sed")) {
