@@ -784,6 +784,11 @@ bool ensure_replay_script(Session& s, const std::string& tmp, ReplayScript& sc, 
   for (const char* f : {"/.config", "/include/generated/autoconf.h", "/include/generated/utsrelease.h",
                         "/Module.symvers", "/Makefile"})
     hash_stat(h, s.kernel_build_tree + f);
+  // Variables kbuild reads from the environment into its commands.
+  for (const char* v : {"KCFLAGS", "KCPPFLAGS", "KAFLAGS", "LLVM", "LLVM_IAS", "KBUILD_EXTRA_SYMBOLS"}) {
+    const char* val = getenv(v);
+    h.add(std::string(v) + "=" + (val ? val : "\x01unset"));
+  }
   std::string cache = systemtap_dir() + "/cache/kbuild";
   std::string path = cache + "/" + h.hex() + ".cmds";
   std::string bad = path + ".failed";
