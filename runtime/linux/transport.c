@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/uaccess.h>
 #include <linux/cred.h>
+#include <linux/irq_work.h>
 
 #ifndef STP_CTL_TIMER_INTERVAL_MS
 #define STP_CTL_TIMER_INTERVAL_MS 20
@@ -225,6 +226,8 @@ static int _stp_ctl_copy_msg(void *dst, size_t size, const char __user *buf, siz
   return 1;
 }
 
+static void _stp_relay_wake_readers(void);
+
 static ssize_t _stp_ctl_write(struct file *file, const char __user *buf,
                               size_t count, loff_t *ppos)
 {
@@ -325,6 +328,10 @@ static ssize_t _stp_ctl_write(struct file *file, const char __user *buf,
     break;
   }
   mutex_unlock(&cmd_mutex);
+  /* The begin (or end) probes just ran here, in process context: let
+     stapio read their output now rather than at the next timer tick. */
+  if (type == STP_START || type == STP_EXIT)
+    _stp_relay_wake_readers();
   if (rc < 0)
     return rc;
   /* A short message is swallowed without effect, as 4.8 does. */
@@ -650,6 +657,17 @@ static void _stp_relay_put(struct rchan_buf *buf, const char *p, size_t n)
   }
 }
 
+/* Probe context cannot call wake_up() (the probe may sit inside the
+   scheduler); an irq_work can be queued from anywhere, NMI included, and
+   wakes the readers right after the probe instead of at the next control
+   timer tick. */
+static void _stp_relay_wake_fn(struct irq_work *work)
+{
+  _stp_relay_wake_readers();
+}
+static struct irq_work _stp_relay_wake_work;
+static int _stp_relay_wake_ready;
+
 static void _stp_relay_write(const char *data, size_t len)
 {
   struct rchan_buf *buf;
@@ -657,6 +675,7 @@ static void _stp_relay_write(const char *data, size_t len)
   unsigned long flags;
   unsigned cpu = smp_processor_id();
   size_t subbuf_size, room, ready;
+  int was_empty;
 
   if (!_stp_relay_chan || len == 0)
     return;
@@ -677,11 +696,16 @@ static void _stp_relay_write(const char *data, size_t len)
     atomic_inc(&_stp_transport_failures);
     return;
   }
+  /* Only the first record after stapio caught up needs a wake-up: until
+     stapio reads, later ones find the buffer non-empty. */
+  was_empty = ready == 0 && buf->offset == 0;
   hdr.sequence = (uint32_t) atomic_inc_return(&_stp_relay_seq);
   hdr.pdu_len = (uint32_t) len;
   _stp_relay_put(buf, (const char *) &hdr, sizeof(hdr));
   _stp_relay_put(buf, data, len);
   _stp_relay_unlock_irqrestore(cpu, flags);
+  if (was_empty && READ_ONCE(_stp_relay_wake_ready))
+    irq_work_queue(&_stp_relay_wake_work);
 }
 
 /* Called from the control timer (softirq) and at shutdown: readers sleeping
@@ -745,6 +769,7 @@ static int _stp_transport_init(void)
     *per_cpu_ptr(&_stp_relay_read_off, i) = 0;
   }
   _stp_relay_size();
+  init_irq_work(&_stp_relay_wake_work, _stp_relay_wake_fn);
   _stp_relay_chan = relay_open("trace", NULL, _stp_subbuf_size, _stp_nsubbufs,
                                &_stp_relay_callbacks, NULL);
   if (!_stp_relay_chan) {
@@ -753,6 +778,7 @@ static int _stp_transport_init(void)
     rc = -ENOMEM;
     goto err;
   }
+  WRITE_ONCE(_stp_relay_wake_ready, 1);
   if (!proc_create(".cmd", 0600, _stp_proc_dir, &_stp_ctl_proc_ops)) {
     rc = -ENOMEM;
     goto err;
@@ -773,6 +799,12 @@ static void _stp_transport_exit(void)
   if (_stp_proc_dir)
     remove_proc_entry(".cmd", _stp_proc_dir);
   stp_timer_delete_sync(&_stp_ctl_timer);
+  if (READ_ONCE(_stp_relay_wake_ready)) {
+    /* No probe writes any more; a wake-up still queued must not run
+       after the channel is gone. */
+    WRITE_ONCE(_stp_relay_wake_ready, 0);
+    irq_work_sync(&_stp_relay_wake_work);
+  }
   if (_stp_relay_chan) {
     relay_close(_stp_relay_chan);
     _stp_relay_chan = NULL;
