@@ -205,6 +205,10 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
 {
   struct context *c;
   cycles_t start;
+#ifdef STP_TIMING
+  /* -t times the whole probe entry, context and locks included, as upstream does. */
+  cycles_t entry = get_cycles();
+#endif
 #if !INTERRUPTIBLE
   unsigned long flags;
   local_irq_save(flags);
@@ -251,11 +255,11 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
   }
   start = get_cycles();
   p->handler(c);
+  _stp_unlock_probe(p);
 #ifdef STP_TIMING
   if (_stp_probe_timing && _stp_probe_timing[p->index])
-    stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - start));
+    stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - entry));
 #endif
-  _stp_unlock_probe(p);
   /* begin, end and error probes run once each and are not held to the budget. */
   if (state == STAP_SESSION_RUNNING)
     _stp_check_overload(c, start);
