@@ -118,6 +118,7 @@ using UseMap = std::map<const VarDecl*, GlobalUse>;
 
 class UseCollector : public TraversingVisitor {
  public:
+  using TraversingVisitor::visit;
   UseMap uses;
   std::set<FunctionDecl*> calls;
 
@@ -938,6 +939,7 @@ void Translator::foreach_loop(ForeachLoop& f) {
 
 bool Translator::has_side_effects(Expr* e) {
   struct Finder : TraversingVisitor {
+    using TraversingVisitor::visit;
     bool found = false;
     void visit(Assign& e) override { found = true; TraversingVisitor::visit(e); }
     void visit(Crement& e) override { found = true; TraversingVisitor::visit(e); }
@@ -1533,6 +1535,7 @@ Val Translator::regex_match(Regex& r) {
 
 bool Translator::run(std::string* out) {
   struct HistFinder : TraversingVisitor {
+    using TraversingVisitor::visit;
     std::multimap<const VarDecl*, const HistOp*>* out;
     std::map<const VarDecl*, int>* shifts;
     static const VarDecl* stat_decl(Expr* e) {
@@ -1563,6 +1566,7 @@ bool Translator::run(std::string* out) {
     declare_globals();
     compute_uses();
     struct NextFinder : TraversingVisitor {
+      using TraversingVisitor::visit;
       bool found = false;
       void visit(NextStmt&) override { found = true; }
     };
