@@ -264,6 +264,8 @@ class Translator {
   void block(Block& b);
   void foreach_loop(ForeachLoop& f);
   void foreach_hist(ForeachLoop& f);
+  std::string foreach_limit(ForeachLoop& f);
+  void foreach_body(Stmt* body, const std::string& cont, const std::string& brk);
   void delete_stmt(DeleteStmt& d);
   void try_block(TryBlock& t);
 
@@ -816,6 +818,28 @@ void Translator::delete_stmt(DeleteStmt& d) {
   unsupported("this form of delete", d.tok);
 }
 
+// The limit of a foreach, evaluated once before the walk ("" when there is none).
+std::string Translator::foreach_limit(ForeachLoop& f) {
+  if (!f.limit) return "";
+  Val lv = expr(f.limit);
+  std::string limit = temp(Type::Long);
+  line(limit + " = " + lv.c + ";");
+  return limit;
+}
+
+// The body of a foreach walk and the end of its C loop, with break/continue targets.
+void Translator::foreach_body(Stmt* body, const std::string& cont, const std::string& brk) {
+  body_->breaks.push_back(brk);
+  body_->continues.push_back(cont);
+  stmt(body);
+  body_->breaks.pop_back();
+  body_->continues.pop_back();
+  line(cont + ": __attribute__((unused));");
+  --body_->indent;
+  line("}");
+  line(brk + ": __attribute__((unused));");
+}
+
 // foreach (b in @hist_log(s)): b walks the raw bucket indexes, as upstream's does.
 void Translator::foreach_hist(ForeachLoop& f) {
   if (f.sort_direction != 0) unsupported("a sorted foreach over a histogram", f.tok);
@@ -827,12 +851,7 @@ void Translator::foreach_hist(ForeachLoop& f) {
   if (!sd) unsupported("this histogram", f.tok);
   std::string spec = sd->arity > 0 ? "stp_spec_" + ident(sd->name) + ".hist"
                                    : "stp_hspec_" + ident(sd->name);
-  std::string limit;
-  if (f.limit) {
-    Val lv = expr(f.limit);
-    limit = temp(Type::Long);
-    line(limit + " = " + lv.c + ";");
-  }
+  std::string limit = foreach_limit(f);
   std::string i = temp(Type::Long);
   std::string cont = label("fe_cont_"), brk = label("fe_brk_");
   line("for (" + i + " = 0; " + i + " < stp_hist_nbuckets(&" + spec + "); " + i + "++) {");
@@ -840,15 +859,7 @@ void Translator::foreach_hist(ForeachLoop& f) {
   if (!limit.empty()) line("if (" + i + " >= " + limit + ") break;");
   if (!f.indexes.empty()) store_scalar(*f.indexes[0], {i, Type::Long});
   if (f.value) store_scalar(*f.value, {d + ".histogram[" + i + "]", Type::Long});
-  body_->breaks.push_back(brk);
-  body_->continues.push_back(cont);
-  stmt(f.body);
-  body_->breaks.pop_back();
-  body_->continues.pop_back();
-  line(cont + ": __attribute__((unused));");
-  --body_->indent;
-  line("}");
-  line(brk + ": __attribute__((unused));");
+  foreach_body(f.body, cont, brk);
 }
 
 void Translator::foreach_loop(ForeachLoop& f) {
@@ -858,12 +869,7 @@ void Translator::foreach_loop(ForeachLoop& f) {
   }
   VarDecl* arr = f.base->decl;
   std::string m = global_c(arr);
-  std::string limit;
-  if (f.limit) {
-    Val lv = expr(f.limit);
-    limit = temp(Type::Long);
-    line(limit + " = " + lv.c + ";");
-  }
+  std::string limit = foreach_limit(f);
   // Slice values are computed once, before the walk.
   std::vector<std::string> slice;
   for (Expr* se : f.slice) {
@@ -923,15 +929,7 @@ void Translator::foreach_loop(ForeachLoop& f) {
           str ? Type::String : Type::Long};
     store_scalar(*f.value, v);
   }
-  body_->breaks.push_back(brk);
-  body_->continues.push_back(cont);
-  stmt(f.body);
-  body_->breaks.pop_back();
-  body_->continues.pop_back();
-  line(cont + ": __attribute__((unused));");
-  --body_->indent;
-  line("}");
-  line(brk + ": __attribute__((unused));");
+  foreach_body(f.body, cont, brk);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -22,15 +22,15 @@
 #include "stp_types.h"
 
 /* Stand-ins for the transport's print buffer (runtime/linux/print.c). */
-static char stub_buf[STP_BUFFER_SIZE];
-static size_t stub_len;
+static char capture_buf[STP_BUFFER_SIZE];
+static size_t capture_len;
 static char *_stp_print_reserve(size_t *avail)
 {
-  *avail = sizeof(stub_buf) - stub_len;
-  return stub_buf + stub_len;
+  *avail = sizeof(capture_buf) - capture_len;
+  return capture_buf + capture_len;
 }
-static void _stp_print_commit(size_t n) { stub_len += n; }
-static void _stp_print_flush(void) { stub_len = 0; }
+static void _stp_print_commit(size_t n) { capture_len += n; }
+static void _stp_print_flush(void) { capture_len = 0; }
 
 #include "stp_string.h"
 #include "stp_stat.h"
@@ -112,7 +112,7 @@ static int __init rtlib_check_init(void)
                 "read fault [man error::fault] at 0x10");
 
   stp_print_format(ctx, "%d\n", args, 1);
-  bad |= expect("print buffer", stub_buf, "16\n");
+  bad |= expect("print buffer", capture_buf, "16\n");
   pr_info("rtlib_check: %s (%u possible CPUs)\n", bad ? "FAILED" : "ok", nr_cpu_ids);
 out:
   stp_stat_free(s);
