@@ -1,0 +1,78 @@
+// What pass 2 may ask about the target kernel: its functions, tracepoints and types,
+// whichever source provides them (DWARF debuginfo, BTF, symbol tables, trace headers).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stap/debuginfo/types.h"
+
+namespace stap::debuginfo {
+
+// Where a variable lives at the probe address, as a C expression the runtime evaluates
+// in probe context. The expression may use these macros (runtime/linux/kderef.h):
+//   STP_REG(N)            DWARF register N (x86-64 numbering: 0 ax, 1 dx, 2 cx, 3 bx,
+//                         4 si, 5 di, 6 bp, 7 sp, 8-15 r8-r15, 16 ip) of the probe's
+//                         pt_regs, as unsigned long
+//   STP_DEREF(SIZE, ADDR) fault-safe kernel read of SIZE (1, 2, 4, 8) bytes at ADDR,
+//                         zero-extended to unsigned long; a fault ends the probe with
+//                         upstream's read-fault error
+//   STP_CFA               the canonical frame address at the probe point
+struct Location {
+  enum Kind {
+    Unavailable,  // optimized out here
+    Value,        // c is the variable's value (a register, a constant, a computation)
+    Memory,       // c is the variable's address
+  } kind = Unavailable;
+  std::string c;
+};
+
+struct Variable {
+  std::string name;
+  const Type* type = nullptr;
+  Location loc;
+  bool is_param = false;
+};
+
+struct Function {
+  std::string name;            // the symbol the kprobe goes on
+  std::string module;          // "kernel" or a module name
+  std::string decl_file;       // "fs/sync.c"; empty without DWARF
+  int decl_line = 0;
+  bool has_proto = false;      // params and ret are known (BTF or DWARF)
+  const Type* ret = nullptr;   // null: void (or unknown without a prototype)
+  std::vector<Variable> params;  // as at the function's entry
+  uint64_t probe_offset = 0;   // the probe goes on name+probe_offset
+  bool exported = false;       // EXPORT_SYMBOL'd
+};
+
+struct Tracepoint {
+  std::string system;  // "sched"
+  std::string name;    // "sched_switch"
+  std::string module;  // "kernel" or a module name
+  std::vector<Param> args;  // the TP_PROTO arguments, named
+};
+
+class KernelInfo {
+ public:
+  virtual ~KernelInfo() = default;
+  // Functions whose names match the glob, in name order. Module "kernel" is vmlinux.
+  virtual std::vector<Function> functions(const std::string& glob,
+                                          const std::string& module) = 0;
+  // Tracepoints whose system and name match the globs, sorted by system then name.
+  virtual std::vector<Tracepoint> tracepoints(const std::string& system_glob,
+                                              const std::string& name_glob) = 0;
+  // A type by spelling ("struct task_struct", "pid_t"), for @cast; null when unknown.
+  virtual const Type* find_type(const std::string& spelling, const std::string& module) = 0;
+  virtual TypeTable& types() = 0;
+  // Why the last lookup found nothing: which file or package would provide the data.
+  virtual std::string missing_hint() const = 0;
+};
+
+// The kernel `release` (as in /lib/modules/RELEASE), its data looked up as
+// systemtap-facts.md section 7 says, with extracted BTF cached under cache_dir.
+std::unique_ptr<KernelInfo> open_kernel_info(const std::string& release,
+                                             const std::string& cache_dir);
+
+}  // namespace stap::debuginfo

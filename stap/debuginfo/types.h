@@ -1,0 +1,91 @@
+// The C type model that target variables, @cast and -L listings work on. BTF and DWARF
+// readers both fill it, so pass 2 and pass 3 do not care where a type came from.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stap::debuginfo {
+
+enum class TypeKind {
+  Void,
+  Int,       // integers, _Bool and char; size and is_signed say which
+  Float,
+  Enum,
+  Pointer,
+  Array,
+  Struct,
+  Union,
+  Typedef,
+  Const,
+  Volatile,
+  Restrict,
+  FuncProto,  // what a function pointer points to
+  Fwd,        // a struct/union known only by name
+};
+
+struct Type;
+
+struct Member {
+  std::string name;  // empty for an anonymous struct/union, whose members are searched too
+  const Type* type = nullptr;
+  uint64_t bit_offset = 0;  // from the start of the enclosing struct
+  uint32_t bit_size = 0;    // nonzero only for bit fields
+};
+
+struct Enumerator {
+  std::string name;
+  int64_t value = 0;
+};
+
+struct Param {
+  std::string name;  // may be empty (BTF function-pointer prototypes have none)
+  const Type* type = nullptr;
+};
+
+struct Type {
+  TypeKind kind = TypeKind::Void;
+  std::string name;  // tag or typedef or base name; empty when anonymous
+  uint64_t size = 0; // bytes: Int, Float, Enum, Pointer (8), Struct, Union, Array (total)
+  bool is_signed = false;  // Int, Enum
+  bool is_char = false;    // Int spelled char/signed char/unsigned char (strings)
+  bool is_bool = false;    // _Bool
+  const Type* ref = nullptr;  // Pointer/Array/Typedef/cv target; FuncProto return (null = void)
+  uint64_t count = 0;         // Array elements; 0 when unknown or flexible
+  bool is_fwd_union = false;  // Fwd: union rather than struct
+  std::vector<Member> members;
+  std::vector<Enumerator> enumerators;
+  std::vector<Param> params;  // FuncProto
+  bool variadic = false;      // FuncProto
+};
+
+// Owns types; readers append, lookups find named ones. Pointers stay valid (deque).
+class TypeTable {
+ public:
+  Type* add(Type t);
+  // "struct foo", "union foo", "enum foo", a typedef or base name ("pid_t", "long int"),
+  // each optionally followed by '*'s: "struct task_struct *". Fwd declarations are
+  // replaced by the full definition when one exists. Null when unknown.
+  const Type* find(const std::string& spelling) const;
+  // A pointer to t, made on demand and kept.
+  const Type* pointer_to(const Type* t);
+  size_t size() const { return types_.size(); }
+
+ private:
+  std::deque<Type> types_;
+  std::map<std::string, const Type*> by_name_;  // "struct x", "union x", "enum x", "x"
+  std::map<const Type*, const Type*> pointers_;
+};
+
+// Strips typedefs and cv-qualifiers.
+const Type* resolve(const Type* t);
+// Member lookup through anonymous structs/unions; adds their offsets. False if absent.
+bool find_member(const Type* aggregate, const std::string& name, Member* out);
+// The type as upstream's -L listing spells it: "struct task_struct*", "long int",
+// "char const*", "unsigned int", "size_t".
+std::string type_name(const Type* t);
+
+}  // namespace stap::debuginfo
