@@ -512,15 +512,18 @@ class Resolver : public TraversingVisitor {
       return nullptr;
     }
     code->read = "{ struct stp_tv_out o_, *o = &o_; stp_tv_begin(o, @R@);\n" + body + "}";
-    if (return_probe() && base != "$$return") code_at_entry(code);
+    if (return_probe() && base != "$$return") code_at_entry(code, e);
     return code;
   }
 
   // In a .return probe, parameters are read when the function is entered.
-  void code_at_entry(TargetCode* code) {
+  void code_at_entry(TargetCode* code, const TargetSymbol& e) {
     if (in_entry_ > 0 || in_defined_ > 0) return;
     if (!code->inputs.empty()) return;  // an index computed in the handler: read it there
     code->entry_slot = next_slot_++;
+    s_.diag.warning("confusing usage, value is captured as @entry(" + e.name +
+                        ") in .return probe [man stapprobes] RETURN PROBES",
+                    e.tok);
   }
 
   TargetCode* resolve_symbol(TargetSymbol& e, std::string* why) {
@@ -575,7 +578,7 @@ class Resolver : public TraversingVisitor {
     else
       code = access(p, e.components, e.addressof, kp_->kind != KernelProbe::Tracepoint, e.name,
                     why);
-    if (code && return_probe() && nm != "return") code_at_entry(code);
+    if (code && return_probe() && nm != "return") code_at_entry(code, e);
     return code;
   }
 

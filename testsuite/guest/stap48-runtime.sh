@@ -13,6 +13,17 @@ src=${STAP48_RUNTIME_SRC:-/usr/share/systemtap/runtime}
 mkdir -p "$1"
 dst=$(realpath -m "$1")/stap48-runtime
 stamp=$dst/.guest-patched-v1
+# 4.8's tapset too: its kretprobe data helper predates get_kretprobe() (5.11).
+tsrc=${STAP48_TAPSET_SRC:-/usr/share/systemtap/tapset}
+tdst=$(dirname "$dst")/stap48-tapset
+if [ ! -e "$tdst/.guest-patched-v1" ] && [ -d "$tsrc" ]; then
+  rm -rf "$tdst.tmp"
+  cp -a "$tsrc" "$tdst.tmp"
+  sed -i -e 's/pi->rp->data_size/get_kretprobe(pi)->data_size/' "$tdst.tmp/linux/kretprobe.stp"
+  : > "$tdst.tmp/.guest-patched-v1"
+  rm -rf "$tdst"
+  mv "$tdst.tmp" "$tdst"
+fi
 if [ ! -e "$stamp" ]; then
   [ -d "$src" ] || { echo "stap48-runtime: $src missing (install systemtap-runtime)" >&2; exit 1; }
   rm -rf "$dst.tmp"
