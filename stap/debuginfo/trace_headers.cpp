@@ -31,6 +31,7 @@ enum class TokKind : unsigned char { Ident, Number, String, Punct, Directive };
 struct Tok {
   TokKind kind = TokKind::Punct;
   bool space_before = false;  // tells "#define F(x)" from "#define F (x)"
+  bool painted = false;       // named a macro being expanded when read: never expands
   unsigned dir = 0;           // Directive: index into Lexed::directives
   std::string text;
 };
@@ -271,7 +272,11 @@ class Scanner {
   const Tok* next(Reader& r) {
     for (;;) {
       while (!r.stack.empty() && r.stack.back().pos >= r.stack.back().toks.size()) r.stack.pop_back();
-      if (!r.stack.empty()) return &r.stack.back().toks[r.stack.back().pos++];
+      if (!r.stack.empty()) {
+        Tok& t = r.stack.back().toks[r.stack.back().pos++];
+        if (t.kind == TokKind::Ident && !t.painted && expanding(r, t.text)) t.painted = true;
+        return &t;
+      }
       if (r.pos >= r.base->size()) return nullptr;
       const Tok& t = (*r.base)[r.pos++];
       if (t.kind == TokKind::Directive) {
@@ -295,9 +300,11 @@ class Scanner {
     }
   }
 
-  bool expanding(const Reader& r, const std::string& name) const {
+  // Whether name's expansion is still being read (the context of the token just taken
+  // counts, even when that was its last token).
+  static bool expanding(const Reader& r, const std::string& name) {
     for (const Context& c : r.stack)
-      if (c.pos < c.toks.size() && c.macro == name) return true;
+      if (c.macro == name) return true;
     return false;
   }
 
@@ -331,9 +338,9 @@ class Scanner {
   // If t names one of the header's macros that may expand here, pushes its expansion
   // and returns true.
   bool try_expand(Reader& r, const Tok& t) {
-    if (t.kind != TokKind::Ident || macros_.empty()) return false;
+    if (t.kind != TokKind::Ident || t.painted || macros_.empty()) return false;
     auto it = macros_.find(t.text);
-    if (it == macros_.end() || expanding(r, t.text)) return false;
+    if (it == macros_.end()) return false;
     if (++expansions_ > kMaxExpansions) return false;
     // Copies: reading the arguments may pop the context t lives in, and a directive
     // among them may redefine the macro.
@@ -630,7 +637,9 @@ class Scanner {
     macros_[name] = std::move(m);
   }
 
-  static constexpr int kMaxExpansions = 200000;
+  // Mutually recursive macros whose calls straddle an expansion's end are not caught by
+  // painting; this bounds them. Real headers need a few hundred per file.
+  static constexpr int kMaxExpansions = 20000;
 
   Lexed lx_;
   std::string header_;
@@ -728,21 +737,22 @@ std::vector<HeaderFile> list_headers(const std::vector<std::string>& roots) {
       std::error_code ec;
       fs::path base = fs::path(root) / pl.dir;
       if (!fs::is_directory(base, ec)) continue;
+      // Entries are spelled root + "/" + rel: the root is canonical, so cutting it off
+      // gives the relative path without fs::relative's per-component lookups.
       auto consider = [&](const fs::directory_entry& e) {
-        std::error_code ec2;
-        if (!e.is_regular_file(ec2)) return;
-        std::string fname = e.path().filename().string();
-        if (!has_suffix(fname, ".h")) return;
+        std::string path = e.path().string();
+        if (!has_suffix(path, ".h") || path.size() <= root.size() + 1) return;
+        std::string_view fname = std::string_view(path).substr(path.rfind('/') + 1);
         if (pl.only_trace_names && fname.find("trace") == std::string::npos &&
             fname.find("event") == std::string::npos)
           return;
-        std::string rel = fs::relative(e.path(), root, ec2).generic_string();
-        if (ec2 || found.count(rel)) return;
+        std::string rel = path.substr(root.size() + 1);
+        if (found.count(rel)) return;
         HeaderFile h;
-        h.rel = rel;
-        h.path = e.path().string();
-        if (::stat(h.path.c_str(), &h.st) != 0) return;
-        found.emplace(rel, std::move(h));
+        if (::stat(path.c_str(), &h.st) != 0 || !S_ISREG(h.st.st_mode)) return;
+        h.rel = std::move(rel);
+        h.path = std::move(path);
+        found.emplace(h.rel, std::move(h));
       };
       if (pl.recurse) {
         for (auto it = fs::recursive_directory_iterator(base, ec);
