@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -246,7 +249,8 @@ using Args = std::vector<std::vector<Tok>>;
 
 class Scanner {
  public:
-  Scanner(Lexed lexed, std::string header) : lx_(std::move(lexed)), header_(std::move(header)) {}
+  Scanner(Lexed lexed, std::string header, const KernelConfig* config)
+      : lx_(std::move(lexed)), header_(std::move(header)), config_(config) {}
 
   std::vector<TraceDecl> run() {
     Reader r{&lx_.toks, 0, {}};
@@ -283,6 +287,7 @@ class Scanner {
         directive(lx_.directives[t.dir]);
         continue;
       }
+      if (dead_ > 0) continue;
       return &t;
     }
   }
@@ -294,9 +299,9 @@ class Scanner {
       if (!r.stack.empty()) return &r.stack.back().toks[r.stack.back().pos];
       if (r.pos >= r.base->size()) return nullptr;
       const Tok& t = (*r.base)[r.pos];
-      if (t.kind != TokKind::Directive) return &t;
+      if (t.kind != TokKind::Directive && dead_ == 0) return &t;
       ++r.pos;
-      directive(lx_.directives[t.dir]);
+      if (t.kind == TokKind::Directive) directive(lx_.directives[t.dir]);
     }
   }
 
@@ -568,27 +573,67 @@ class Scanner {
   }
 
   // ---- directives ----
-  // Conditions are not evaluated (the config and the kernel's other headers would be
-  // needed): every branch is read. Tracepoints the kernel lacks are dropped later by
-  // whoever checks them against BTF or kallsyms. So that reading an #else branch does
-  // not undo the #if branch, a macro defined there keeps its earlier definition unless
-  // that one was a stub, an #undef there is ignored, and the first declaration of a
-  // tracepoint stands.
+  // A condition is decided when it tests only config options and the config is known
+  // (the tree's .config: what kbuild compiles with). Anything else, an include guard,
+  // CREATE_TRACE_POINTS, a version test, is undecided, and then every branch of the
+  // conditional is read: tracepoints the kernel lacks are dropped later by whoever
+  // checks them against BTF or kallsyms. So that reading a later branch does not undo
+  // an earlier one, a macro defined there keeps its earlier definition unless that one
+  // was a stub, an #undef there is ignored, and the first declaration of a tracepoint
+  // stands.
+  struct Cond {
+    bool outer_dead = false;  // inside a dead branch: everything here is dead too
+    bool taken = false;       // an earlier branch was decided true: the rest are dead
+    bool read_one = false;    // an earlier branch was read
+    bool dead = false;        // the current branch is skipped
+    bool alternative = false; // the current branch is read after another was
+  };
+
+  void enter_branch(Cond& c, std::optional<long long> v) {
+    if (c.outer_dead || c.taken || (v && *v == 0)) {
+      c.dead = true;
+      c.alternative = false;
+      return;
+    }
+    if (v) c.taken = true;
+    c.dead = false;
+    c.alternative = c.read_one;
+    c.read_one = true;
+  }
+
+  void count(const Cond& c, int sign) {
+    if (c.dead) dead_ += sign;
+    if (c.alternative && !c.dead) alternatives_ += sign;
+  }
+
   void directive(const std::vector<Tok>& d) {
     if (d.empty() || d[0].kind != TokKind::Ident) return;
     const std::string& w = d[0].text;
     if (w == "if" || w == "ifdef" || w == "ifndef") {
-      cond_.push_back(false);
+      Cond c;
+      c.outer_dead = dead_ > 0;
+      std::optional<long long> v;
+      if (!c.outer_dead) v = w == "if" ? eval(d, 1) : ifdef(d, w == "ifndef");
+      enter_branch(c, v);
+      cond_.push_back(c);
+      count(c, +1);
     } else if (w == "elif" || w == "else" || w == "elifdef" || w == "elifndef") {
-      if (!cond_.empty() && !cond_.back()) {
-        cond_.back() = true;
-        ++alternatives_;
+      if (cond_.empty()) return;
+      Cond& c = cond_.back();
+      count(c, -1);
+      std::optional<long long> v = 1;
+      if (!c.outer_dead && !c.taken) {
+        if (w == "elif") v = eval(d, 1);
+        if (w == "elifdef" || w == "elifndef") v = ifdef(d, w == "elifndef");
       }
+      enter_branch(c, v);
+      count(c, +1);
     } else if (w == "endif") {
-      if (!cond_.empty()) {
-        if (cond_.back()) --alternatives_;
-        cond_.pop_back();
-      }
+      if (cond_.empty()) return;
+      count(cond_.back(), -1);
+      cond_.pop_back();
+    } else if (dead_ > 0) {
+      return;
     } else if (w == "define") {
       define(d);
     } else if (w == "undef") {
@@ -599,6 +644,185 @@ class Scanner {
         macros_.erase(d[1].text);
       }
     }
+  }
+
+  // #ifdef NAME / #ifndef NAME.
+  std::optional<long long> ifdef(const std::vector<Tok>& d, bool negate) {
+    if (d.size() < 2 || d[1].kind != TokKind::Ident) return std::nullopt;
+    std::optional<long long> v = is_defined(d[1].text);
+    if (v && negate) v = !*v;
+    return v;
+  }
+
+  std::optional<long long> is_defined(const std::string& name) const {
+    if (!config_ || name.compare(0, 7, "CONFIG_") != 0) return std::nullopt;
+    return config_->count(name) ? 1 : 0;
+  }
+
+  std::optional<long long> config_value(const std::string& name) const {
+    if (!config_ || name.compare(0, 7, "CONFIG_") != 0) return std::nullopt;
+    auto it = config_->find(name);
+    if (it == config_->end()) return 0;
+    const std::string& v = it->second;
+    errno = 0;
+    char* end = nullptr;
+    long long x = std::strtoll(v.c_str(), &end, 0);
+    if (v.empty() || *end != 0 || errno != 0) return std::nullopt;  // a string option
+    return x;
+  }
+
+  // #if expressions over config options, three-valued: nullopt is undecided, and an
+  // undecided operand only matters where C's short-circuit would look at it.
+  using Val = std::optional<long long>;
+  struct Expr {
+    const std::vector<Tok>& t;
+    size_t i;
+    bool bad = false;
+    const Tok* peek() const { return i < t.size() ? &t[i] : nullptr; }
+    bool eat(const char* p) {
+      if (i < t.size() && t[i].kind == TokKind::Punct && t[i].text == p) {
+        ++i;
+        return true;
+      }
+      return false;
+    }
+  };
+
+  Val eval(const std::vector<Tok>& d, size_t from) {
+    Expr e{d, from};
+    Val v = eval_or(e);
+    if (e.bad || e.i != d.size()) return std::nullopt;
+    return v;
+  }
+  Val eval_or(Expr& e) {
+    Val a = eval_and(e);
+    while (e.i + 1 < e.t.size() && e.t[e.i].text == "|" && e.t[e.i + 1].text == "|") {
+      e.i += 2;
+      Val b = eval_and(e);
+      if ((a && *a) || (b && *b)) a = 1;
+      else if (a && b) a = 0;
+      else a = std::nullopt;
+    }
+    return a;
+  }
+  Val eval_and(Expr& e) {
+    Val a = eval_cmp(e);
+    while (e.i + 1 < e.t.size() && e.t[e.i].text == "&" && e.t[e.i + 1].text == "&") {
+      e.i += 2;
+      Val b = eval_cmp(e);
+      if ((a && !*a) || (b && !*b)) a = 0;
+      else if (a && b) a = 1;
+      else a = std::nullopt;
+    }
+    return a;
+  }
+  Val eval_cmp(Expr& e) {
+    Val a = eval_unary(e);
+    for (;;) {
+      const Tok* p = e.peek();
+      if (!p || p->kind != TokKind::Punct) return a;
+      std::string op = p->text;
+      const Tok* q = e.i + 1 < e.t.size() ? &e.t[e.i + 1] : nullptr;
+      bool two = q && q->text == "=" && !q->space_before;
+      if ((op == "=" || op == "!") && two) {
+        e.i += 2;
+        Val b = eval_unary(e);
+        a = a && b ? Val((*a == *b) == (op == "=")) : std::nullopt;
+      } else if (op == "<" || op == ">") {
+        e.i += two ? 2 : 1;
+        Val b = eval_unary(e);
+        if (!a || !b) {
+          a = std::nullopt;
+        } else if (op == "<") {
+          a = two ? *a <= *b : *a < *b;
+        } else {
+          a = two ? *a >= *b : *a > *b;
+        }
+      } else {
+        return a;
+      }
+    }
+  }
+  Val eval_unary(Expr& e) {
+    if (e.eat("!")) {
+      Val v = eval_unary(e);
+      return v ? Val(!*v) : std::nullopt;
+    }
+    if (e.eat("-")) {
+      Val v = eval_unary(e);
+      return v ? Val(-*v) : std::nullopt;
+    }
+    return eval_primary(e);
+  }
+  Val eval_primary(Expr& e) {
+    const Tok* t = e.peek();
+    if (!t) {
+      e.bad = true;
+      return std::nullopt;
+    }
+    if (e.eat("(")) {
+      Val v = eval_or(e);
+      if (!e.eat(")")) e.bad = true;
+      return v;
+    }
+    ++e.i;
+    if (t->kind == TokKind::Number) {
+      std::string n = t->text;
+      while (!n.empty() && (n.back() == 'u' || n.back() == 'U' || n.back() == 'l' || n.back() == 'L'))
+        n.pop_back();
+      char* end = nullptr;
+      long long x = std::strtoll(n.c_str(), &end, 0);
+      if (n.empty() || *end != 0) return std::nullopt;
+      return x;
+    }
+    if (t->kind != TokKind::Ident) {
+      e.bad = true;
+      return std::nullopt;
+    }
+    const std::string& w = t->text;
+    bool call = e.peek() && e.peek()->text == "(";
+    if (w == "defined") {
+      bool paren = e.eat("(");
+      const Tok* n = e.peek();
+      if (!n || n->kind != TokKind::Ident) {
+        e.bad = true;
+        return std::nullopt;
+      }
+      ++e.i;
+      if (paren && !e.eat(")")) e.bad = true;
+      return is_defined(n->text);
+    }
+    if (call && (w == "IS_ENABLED" || w == "IS_BUILTIN" || w == "IS_MODULE" || w == "IS_REACHABLE")) {
+      e.eat("(");
+      const Tok* n = e.peek();
+      if (!n || n->kind != TokKind::Ident) {
+        e.bad = true;
+        return std::nullopt;
+      }
+      ++e.i;
+      if (!e.eat(")")) e.bad = true;
+      Val builtin = is_defined(n->text);
+      Val module = is_defined(n->text + "_MODULE");
+      if (!builtin || !module) return std::nullopt;
+      if (w == "IS_BUILTIN") return *builtin;
+      if (w == "IS_MODULE") return *module;
+      // IS_REACHABLE from built-in code (where the tracepoints live) needs built-in.
+      if (w == "IS_REACHABLE") return std::nullopt;
+      return *builtin || *module;
+    }
+    if (call) {
+      // Some other function-like macro: skip its arguments, value unknown.
+      int depth = 0;
+      do {
+        const Tok* x = e.peek();
+        if (!x) break;
+        if (x->text == "(") ++depth;
+        if (x->text == ")") --depth;
+        ++e.i;
+      } while (depth > 0);
+      return std::nullopt;
+    }
+    return config_value(w);
   }
 
   void define(const std::vector<Tok>& d) {
@@ -645,8 +869,10 @@ class Scanner {
   std::string header_;
   std::string system_;
   std::map<std::string, Macro> macros_;
-  std::vector<bool> cond_;  // per open conditional: past its first branch
-  int alternatives_ = 0;    // how many open conditionals are past their first branch
+  const KernelConfig* config_;
+  std::vector<Cond> cond_;  // the open conditionals, innermost last
+  int alternatives_ = 0;    // open conditionals reading a branch after another one
+  int dead_ = 0;            // open conditionals skipping their current branch
   int expansions_ = 0;
   std::set<std::string> seen_;
   std::vector<TraceDecl> out_;
@@ -800,7 +1026,16 @@ std::vector<TraceDecl> merge_sorted(std::vector<std::vector<TraceDecl>> per_file
   return all;
 }
 
-std::vector<TraceDecl> scan_files(const std::vector<HeaderFile>& files) {
+// The config kbuild would use: the first root's .config.
+std::string config_path(const std::vector<std::string>& roots) {
+  for (const std::string& r : roots) {
+    struct stat st;
+    if (::stat((r + "/.config").c_str(), &st) == 0) return r + "/.config";
+  }
+  return {};
+}
+
+std::vector<TraceDecl> scan_files(const std::vector<HeaderFile>& files, const KernelConfig* config) {
   std::vector<std::vector<TraceDecl>> per_file;
   per_file.reserve(files.size());
   std::string text;
@@ -809,7 +1044,7 @@ std::vector<TraceDecl> scan_files(const std::vector<HeaderFile>& files) {
     if (!read_file(h.path, text)) continue;
     // Most files in the places searched declare tracepoints; skip the rest unlexed.
     if (text.find("TRACE_SYSTEM") == std::string::npos) continue;
-    per_file.push_back(scan_trace_header_text(text, h.rel));
+    per_file.push_back(scan_trace_header_text(text, h.rel, config));
   }
   return merge_sorted(std::move(per_file));
 }
@@ -818,7 +1053,7 @@ std::vector<TraceDecl> scan_files(const std::vector<HeaderFile>& files) {
 // One line per tracepoint: system, name, header, then type and name per argument, all
 // separated by tabs (none of them can hold a tab or newline).
 
-constexpr const char* kCacheMagic = "stap-tracepoints 1";
+constexpr const char* kCacheMagic = "stap-tracepoints 2";
 
 std::string to_cache_text(const std::vector<TraceDecl>& v) {
   std::string s = kCacheMagic;
@@ -881,15 +1116,41 @@ std::vector<std::string> trace_header_roots(const std::string& build_tree) {
   return roots;
 }
 
-std::vector<TraceDecl> scan_trace_header_text(const std::string& text, const std::string& header) {
-  Scanner s(lex(text), header);
+KernelConfig read_kernel_config(const std::string& dot_config_path) {
+  KernelConfig c;
+  std::string text;
+  if (!read_file(dot_config_path, text)) return c;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, 7, "CONFIG_") != 0) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string name = line.substr(0, eq), value = line.substr(eq + 1);
+    if (value == "y") {
+      c[name] = "1";
+    } else if (value == "m") {
+      c[name + "_MODULE"] = "1";
+    } else if (value != "n") {
+      c[name] = value;
+    }
+  }
+  return c;
+}
+
+std::vector<TraceDecl> scan_trace_header_text(const std::string& text, const std::string& header,
+                                              const KernelConfig* config) {
+  Scanner s(lex(text), header, config);
   return s.run();
 }
 
 std::vector<TraceDecl> scan_trace_headers(const std::string& build_tree) {
   std::vector<std::string> roots = trace_header_roots(build_tree);
   if (roots.empty()) return {};
-  return scan_files(list_headers(roots));
+  std::string cfg = config_path(roots);
+  KernelConfig config;
+  if (!cfg.empty()) config = read_kernel_config(cfg);
+  return scan_files(list_headers(roots), cfg.empty() ? nullptr : &config);
 }
 
 std::vector<TraceDecl> scan_trace_headers_cached(const std::string& build_tree,
@@ -900,6 +1161,14 @@ std::vector<TraceDecl> scan_trace_headers_cached(const std::string& build_tree,
   Hash128 h;
   h.add(std::string(kCacheMagic));
   for (const std::string& r : roots) h.add(r);
+  std::string cfg = config_path(roots);
+  struct stat cst {};
+  if (!cfg.empty() && ::stat(cfg.c_str(), &cst) == 0) {
+    h.add(cfg);
+    h.add(static_cast<int64_t>(cst.st_size));
+    h.add(static_cast<int64_t>(cst.st_mtim.tv_sec));
+    h.add(static_cast<int64_t>(cst.st_mtim.tv_nsec));
+  }
   for (const HeaderFile& f : files) {
     h.add(f.path);
     h.add(static_cast<int64_t>(f.st.st_size));
@@ -913,7 +1182,9 @@ std::vector<TraceDecl> scan_trace_headers_cached(const std::string& build_tree,
     std::vector<TraceDecl> v;
     if (from_cache_text(text, v)) return v;
   }
-  std::vector<TraceDecl> v = scan_files(files);
+  KernelConfig config;
+  if (!cfg.empty()) config = read_kernel_config(cfg);
+  std::vector<TraceDecl> v = scan_files(files, cfg.empty() ? nullptr : &config);
   if (!cache_dir.empty()) {
     std::error_code ec;
     fs::create_directories(dir, ec);

@@ -4,6 +4,7 @@
 // header wrote, for messages and for when BTF is missing.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,8 +28,11 @@ std::vector<std::string> trace_header_roots(const std::string& build_tree);
 
 // Every tracepoint the headers declare, events (TRACE_EVENT and DEFINE_EVENT families)
 // and bare tracepoints (DECLARE_TRACE), sorted by system then name, each (system, name)
-// once. Headers for other architectures than the tree's are skipped. Empty when the
-// tree has no trace headers.
+// once. Headers for other architectures than the tree's are skipped, and the tree's
+// .config decides the conditionals that test only config options. A tracepoint of a
+// module, or one whose header needs a condition we cannot decide, is listed whether or
+// not the kernel has it: the caller checks against BTF. Empty when the tree has no
+// trace headers.
 std::vector<TraceDecl> scan_trace_headers(const std::string& build_tree);
 
 // As scan_trace_headers, but kept in CACHE_DIR/tracepoints/<key>.txt, where the key
@@ -37,9 +41,18 @@ std::vector<TraceDecl> scan_trace_headers(const std::string& build_tree);
 std::vector<TraceDecl> scan_trace_headers_cached(const std::string& build_tree,
                                                  const std::string& cache_dir);
 
+// A kernel .config as the preprocessor sees it (autoconf.h): CONFIG_X=y gives
+// {"CONFIG_X", "1"}, CONFIG_X=m gives {"CONFIG_X_MODULE", "1"}, other values as written;
+// unset options are absent.
+using KernelConfig = std::map<std::string, std::string>;
+// Empty when the file cannot be read.
+KernelConfig read_kernel_config(const std::string& dot_config_path);
+
 // The declarations in one header's text (header is only copied into the results), in
-// the order they appear, each (system, name) once.
+// the order they appear, each (system, name) once. With a config, conditionals that
+// test only CONFIG_ options are evaluated; without one, every branch is read.
 std::vector<TraceDecl> scan_trace_header_text(const std::string& text,
-                                              const std::string& header);
+                                              const std::string& header,
+                                              const KernelConfig* config = nullptr);
 
 }  // namespace stap::debuginfo

@@ -193,6 +193,65 @@ TRACE_EVENT(only_if, TP_PROTO(int a), TP_ARGS(a), , , );
                }));
 }
 
+// With the tree's config, conditions over config options are decided; anything else
+// (include guards, CREATE_TRACE_POINTS, unknown macros) still reads every branch.
+TEST(TraceHeaders, ConfigDecidesConfigOnlyConditions) {
+  const std::string text = R"H(
+#define TRACE_SYSTEM cfg
+#if !defined(_TRACE_CFG_H) || defined(TRACE_HEADER_MULTI_READ)
+#ifdef CONFIG_RCU_TRACE
+#define TRACE_EVENT_RCU TRACE_EVENT
+#else
+#define TRACE_EVENT_RCU TRACE_EVENT_NOP
+#endif
+TRACE_EVENT_RCU(rcu_ev, TP_PROTO(int r), TP_ARGS(r), , , );
+#if defined(CONFIG_Y) && IS_ENABLED(CONFIG_M)
+TRACE_EVENT(y_and_m, TP_PROTO(int a), TP_ARGS(a), , , );
+#elif defined(CONFIG_Y)
+TRACE_EVENT(not_reached, TP_PROTO(int a), TP_ARGS(a), , , );
+#endif
+#ifdef CONFIG_M
+TRACE_EVENT(ifdef_module_is_false, TP_PROTO(int a), TP_ARGS(a), , , );
+#else
+TRACE_EVENT(else_of_module, TP_PROTO(int a), TP_ARGS(a), , , );
+#endif
+#if CONFIG_NR_CPUS >= 64 && !IS_BUILTIN(CONFIG_M)
+TRACE_EVENT(numbers, TP_PROTO(int a), TP_ARGS(a), , , );
+#endif
+#if defined(CONFIG_UNSET) || defined(SOMETHING_ELSE)
+TRACE_EVENT(undecided, TP_PROTO(int a), TP_ARGS(a), , , );
+#else
+TRACE_EVENT(undecided_else, TP_PROTO(long b), TP_ARGS(b), , , );
+#endif
+#if defined(CONFIG_UNSET) && defined(SOMETHING_ELSE)
+TRACE_EVENT(short_circuit_false, TP_PROTO(int a), TP_ARGS(a), , , );
+#endif
+#ifndef CONFIG_Y
+#define DEFINE_X(n) TRACE_EVENT(n, TP_PROTO(int dead), TP_ARGS(dead), , , )
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM wrong
+#else
+#define DEFINE_X(n) TRACE_EVENT(n, TP_PROTO(int live), TP_ARGS(live), , , )
+#endif
+DEFINE_X(x_ev);
+#endif
+)H";
+  stap::debuginfo::KernelConfig config = {
+      {"CONFIG_Y", "1"}, {"CONFIG_M_MODULE", "1"}, {"CONFIG_NR_CPUS", "8192"}};
+  EXPECT_EQ(render(scan_trace_header_text(text, "x.h", &config)),
+            (std::vector<std::string>{
+                "cfg:y_and_m $a:int",
+                "cfg:else_of_module $a:int",
+                "cfg:numbers $a:int",
+                "cfg:undecided $a:int",
+                "cfg:undecided_else $b:long",
+                "cfg:x_ev $live:int",
+            }));
+  // Without a config the same text reads every branch.
+  auto all = render(scan_trace_header_text(text, "x.h"));
+  EXPECT_EQ(all.size(), 10u) << testing::PrintToString(all);
+}
+
 TEST(TraceHeaders, SystemChangesMidFile) {
   auto v = scan(R"H(
 #ifdef CREATE_TRACE_POINTS
