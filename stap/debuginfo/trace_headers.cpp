@@ -479,7 +479,9 @@ class Scanner {
     if (k.proto_arg < 0 || static_cast<int>(args.size()) <= k.proto_arg) return;
     if (system_.empty()) return;
     std::vector<Tok> name = expand_list(args[k.name_arg]);
-    if (name.size() != 1 || name[0].kind != TokKind::Ident) return;
+    // 9p.h names its events 9p_client_req: only ever pasted, so a pp-number will do.
+    if (name.size() != 1 || (name[0].kind != TokKind::Ident && name[0].kind != TokKind::Number))
+      return;
     TraceDecl d;
     d.system = system_;
     d.name = name[0].text;

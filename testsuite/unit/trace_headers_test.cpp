@@ -112,6 +112,7 @@ TRACE_EVENT(fnptr,
 	TP_ARGS(func, name, pages, mac, v), , , );
 TRACE_EVENT(params, PARAMS(TP_PROTO(int a, \
 	long b)), TP_ARGS(a, b), , , );
+TRACE_EVENT(9p_client_req, TP_PROTO(int8_t type), TP_ARGS(type), , , );
 )H");
   EXPECT_EQ(v, (std::vector<std::string>{
                    "shapes:noargs",
@@ -119,6 +120,7 @@ TRACE_EVENT(params, PARAMS(TP_PROTO(int a, \
                    "$name:const char __user * $pages:struct page ** $mac:u8[6] "
                    "$v:unsigned long long",
                    "shapes:params $a:int $b:long",
+                   "shapes:9p_client_req $type:int8_t",
                }));
 }
 
@@ -385,6 +387,10 @@ TEST(TraceHeadersReal, Debian61MatchesStap48) {
             "filelock:locks_get_lock_context $inode:struct inode * $type:int "
             "$ctx:struct file_lock_context *");
   EXPECT_EQ(all["sched:pelt_cfs_tp"], "sched:pelt_cfs_tp $cfs_rq:struct cfs_rq *");
+  EXPECT_EQ(all["9p:9p_fid_ref"], "9p:9p_fid_ref $fid:struct p9_fid * $type:__u8");
+  // Decided by the tree's .config: CONFIG_RCU_TRACE is off, so TRACE_EVENT_RCU is a NOP.
+  EXPECT_EQ(all.count("rcu:rcu_grace_period"), 0u);
+  EXPECT_EQ(all["rcu:rcu_utilization"], "rcu:rcu_utilization $s:const char *");
   EXPECT_EQ(all["intel-sst:sst_ipc_msg_tx"], "intel-sst:sst_ipc_msg_tx $val:unsigned int");
   EXPECT_EQ(all["irq_vectors:local_timer_entry"], "irq_vectors:local_timer_entry $vector:int");
   EXPECT_EQ(all["sunrpc:rpc_call_status"], "sunrpc:rpc_call_status $task:const struct rpc_task *");
