@@ -1,6 +1,7 @@
 #include "stap/debuginfo/trace_headers.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,7 +15,6 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
-#include <unistd.h>
 
 #include "stap/driver/hash.h"
 
