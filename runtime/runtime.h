@@ -62,6 +62,7 @@
 #include "linux/memory.c"
 #include "linux/probe_info.c"
 #include "linux/session_info.c"
+#include "linux/symbols.c"
 #include "linux/timer.c"
 #include "linux/perf.c"
 

@@ -244,6 +244,7 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
   c->aborted = 0;
   c->regex.matched = 0;
   c->regex.ngroups = 0;
+  c->kstack_n = -1;
   c->kregs = regs;
   c->uregs = NULL;
   c->user_mode = regs ? user_mode(regs) : 0;
