@@ -12,6 +12,8 @@ set -euo pipefail
 packages=(
   # build
   g++ make autoconf automake pkg-config git libdw-dev libelf-dev
+  # BTF from compressed kernel images and modules (zstd, lz4, xz, gzip)
+  libzstd-dev liblz4-dev liblzma-dev zlib1g-dev
   # tests: gtest unit tests, dejagnu suites
   libgtest-dev dejagnu expect python3
   # fuzzer build: clang 14 cannot compile libstdc++ 12's C++20 <ranges>, 16 can

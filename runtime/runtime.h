@@ -38,6 +38,7 @@
 #include "linux/transport.h"
 #include "linux/print.h"
 #include "linux/runtime_api.h"
+#include "linux/kderef.h"
 #include "stp_regex.h"
 
 /* The data-structure library (rtlib); its headers are optional until the
@@ -65,6 +66,8 @@
 #include "linux/symbols.c"
 #include "linux/timer.c"
 #include "linux/perf.c"
+#include "linux/kprobes.c"
+#include "linux/tracepoints.c"
 
 #if __has_include("stp_string.c")
 #include "stp_string.c"

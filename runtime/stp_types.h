@@ -47,6 +47,7 @@ struct context {
   int aborted;                      /* abort(): unwind, not an error */
   int user_mode, is_return;
   struct pt_regs *kregs, *uregs;
+  void *probe_data;                 /* tracepoint arguments, or a kretprobe's entry values */
   char tok_buf[MAXSTRINGLEN];       /* tapset tokenize() */
   char *tok_next;
   void *frames;                     /* (MAXNESTING + 1) * stp_frame_size bytes */
@@ -99,6 +100,28 @@ struct stp_perf_probe {
   uint64_t config;                  /* PERF_COUNT_* */
   uint64_t period;                  /* events per sample, or samples a second with freq */
   int freq;                         /* .hz(N) */
+};
+
+/* kernel.function, module().function, kprobe.*: a kprobe or kretprobe by symbol name
+   (plus offset), or at an absolute address.  `entry` runs at function entry for a
+   .return probe that saves values there (@entry, parameters), into data_size bytes. */
+struct stp_kprobe_probe {
+  const struct stp_probe *probe;
+  const char *symbol;               /* NULL: use address */
+  unsigned long offset;
+  unsigned long address;
+  int is_return;
+  int maxactive;                    /* kretprobes; -1: KRETACTIVE */
+  const struct stp_probe *entry;
+  size_t data_size;
+};
+
+/* kernel.trace("SYSTEM:NAME"): `callback` has the tracepoint's prototype and hands its
+   arguments to the probe as an array of unsigned long. */
+struct stp_tracepoint_probe {
+  const struct stp_probe *probe;
+  const char *name;
+  void *callback;
 };
 
 struct stp_global_lock {

@@ -201,7 +201,8 @@ static void _stp_check_overload(struct context *c, cycles_t start)
 static struct stp_stat **_stp_probe_timing;
 #endif
 
-static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *regs, int state)
+static void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs, int state,
+                                int is_return, void *data)
 {
   struct context *c;
   cycles_t start;
@@ -248,7 +249,8 @@ static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *r
   c->kregs = regs;
   c->uregs = NULL;
   c->user_mode = regs ? user_mode(regs) : 0;
-  c->is_return = 0;
+  c->is_return = is_return;
+  c->probe_data = data;
 
   if (!_stp_lock_probe(p)) {
     atomic_inc(&_stp_skipped_count);
@@ -290,6 +292,11 @@ out:
 #if !INTERRUPTIBLE
   local_irq_restore(flags);
 #endif
+}
+
+static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *regs, int state)
+{
+  _stp_run_probe_full(p, regs, state, 0, NULL);
 }
 
 static void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)

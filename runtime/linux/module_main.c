@@ -183,8 +183,15 @@ static int _stp_session_start(void)
     _stp_error("probe %s registration error [man warning::pass5] (rc %d)",
                stp_timer_probes[0].probe->pp, rc);
   }
+  if (rc == 0)
+    rc = _stp_kprobes_start(stp_kprobe_probes, stp_n_kprobe_probes);
+  if (rc == 0)
+    rc = _stp_tracepoints_start(stp_tracepoint_probes, stp_n_tracepoint_probes);
   if (rc) {
     atomic_set(&_stp_session_state, STAP_SESSION_ERROR);
+    _stp_tracepoints_stop();
+    _stp_kprobes_stop();
+    _stp_perf_stop();
     _stp_timers_stop();
     _stp_run_be_probes(STP_ERROR, STAP_SESSION_ERROR);
     _stp_contexts_wait();
@@ -202,6 +209,8 @@ static void _stp_session_stop(void)
 {
   atomic_cmpxchg(&_stp_session_state, STAP_SESSION_RUNNING, STAP_SESSION_STOPPING);
   atomic_cmpxchg(&_stp_session_state, STAP_SESSION_STARTING, STAP_SESSION_STOPPING);
+  _stp_tracepoints_stop();
+  _stp_kprobes_stop();
   _stp_perf_stop();
   _stp_timers_stop();
   _stp_contexts_wait();

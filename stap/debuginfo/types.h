@@ -56,6 +56,10 @@ struct Type {
   const Type* ref = nullptr;  // Pointer/Array/Typedef/cv target; FuncProto return (null = void)
   uint64_t count = 0;         // Array elements; 0 when unknown or flexible
   bool is_fwd_union = false;  // Fwd: union rather than struct
+  // Fwd: the full struct/union of the same name once the table has one; resolve()
+  // follows it. Set by TypeTable::add, so a reader may fill the definition's members
+  // after adding it (recursive types).
+  const Type* definition = nullptr;
   std::vector<Member> members;
   std::vector<Enumerator> enumerators;
   std::vector<Param> params;  // FuncProto
@@ -70,17 +74,29 @@ class TypeTable {
   // each optionally followed by '*'s: "struct task_struct *". Fwd declarations are
   // replaced by the full definition when one exists. Null when unknown.
   const Type* find(const std::string& spelling) const;
-  // A pointer to t, made on demand and kept.
-  const Type* pointer_to(const Type* t);
+  // A pointer to t, made on demand and kept. Null t: void.
+  const Type* pointer_to(const Type* t) const;
+  // The one void type (what find("void") returns).
+  const Type* void_type() const;
   size_t size() const { return types_.size(); }
 
  private:
-  std::deque<Type> types_;
+  // Pointer and void types made on demand by the const lookups are a cache of the
+  // table's contents, hence mutable.
+  mutable std::deque<Type> types_;
   std::map<std::string, const Type*> by_name_;  // "struct x", "union x", "enum x", "x"
-  std::map<const Type*, const Type*> pointers_;
+  std::multimap<std::string, Type*> pending_fwds_;  // "struct x" Fwds with no definition yet
+  mutable std::map<const Type*, const Type*> pointers_;
+  mutable const Type* void_ = nullptr;
 };
 
-// Strips typedefs and cv-qualifiers.
+// The key find() looks a spelling's base up by ("struct x", "long unsigned int"), and
+// how many '*' follow it; false when the spelling is malformed. C's other spellings of
+// the integer types ("unsigned long") become the compilers' ("long unsigned int").
+bool parse_type_spelling(const std::string& spelling, std::string* key, int* stars);
+
+// Strips typedefs and cv-qualifiers (and type tags), and turns a Fwd into its definition
+// when the table has one.
 const Type* resolve(const Type* t);
 // Member lookup through anonymous structs/unions; adds their offsets. False if absent.
 bool find_member(const Type* aggregate, const std::string& name, Member* out);

@@ -8,6 +8,7 @@
 
 #include "stap/driver/session.h"
 #include "stap/kmod/regex_compile.h"
+#include "stap/probes/kernel_probe.h"
 #include "stap/sema/elaborate.h"
 
 namespace stap {
@@ -281,6 +282,13 @@ class Translator {
   Val ternary(Ternary& t);
   Val symbol(Symbol& s);
   Val assign(Assign& a);
+  Val target_read(TargetCode* code, const Token* tok, const std::string& what);
+  void target_write(TargetCode* code, const Val& v, const Token* tok);
+  std::string target_text(const std::string& tmpl, const std::string& result,
+                          const std::vector<std::string>& inputs, const std::string& value);
+  Val entry_slot(int slot, Type t);
+  void emit_entry_handler(size_t i, DerivedProbe* p);
+  std::string tracepoint_callback(size_t i, DerivedProbe* p);
   Val crement(Crement& c);
   Val array_get(ArrayIndex& a);
   Val array_in(ArrayIn& a);
@@ -321,6 +329,10 @@ class Translator {
   std::string regex_c_;
   size_t regex_max_insts_ = 0;
   unsigned regex_max_groups_ = 1;
+  // Kernel probes: the probe being emitted, and whether its function-entry part is.
+  size_t cur_probe_ = 0;
+  bool in_entry_ = false;
+  std::map<size_t, std::string> entry_structs_;  // probe index -> saved-values struct
 };
 
 // ---------------------------------------------------------------------------------------
@@ -532,7 +544,91 @@ void Translator::emit_function(FunctionDecl* f) {
 // ---------------------------------------------------------------------------------------
 // Probes
 
+namespace {
+
+// What a .return probe saves at function entry, by slot: an @entry operand or a target
+// variable read there.
+struct EntrySlots : TraversingVisitor {
+  using TraversingVisitor::visit;
+  std::map<int, Expr*> slots;
+  void visit(Entry& e) override {
+    if (e.slot >= 0) slots[e.slot] = &e;
+  }
+  void visit(TargetSymbol& e) override {
+    if (e.code && e.code->entry_slot >= 0) slots[e.code->entry_slot] = &e;
+    TraversingVisitor::visit(e);
+  }
+  void visit(Cast& e) override {
+    if (e.code && e.code->entry_slot >= 0) slots[e.code->entry_slot] = &e;
+    TraversingVisitor::visit(e);
+  }
+  void visit(Defined&) override {}
+};
+
+}  // namespace
+
+void Translator::emit_entry_handler(size_t i, DerivedProbe* p) {
+  EntrySlots es;
+  visit_stmt(es, p->body);
+  std::string st = "struct stp_entry_" + std::to_string(i) + " {\n";
+  Body b;
+  b.member = "probe_" + std::to_string(i) + "_entry";
+  b.unwind.push_back("out");
+  body_ = &b;
+  in_entry_ = true;
+  for (auto& [slot, e] : es.slots) {
+    Val v;
+    bool str;
+    if (e->kind == ExprKind::Entry) {
+      v = expr(static_cast<Entry*>(e)->operand);
+      str = v.type == Type::String;
+    } else {
+      TargetCode* code = e->kind == ExprKind::TargetSymbol ? static_cast<TargetSymbol*>(e)->code
+                                                           : static_cast<Cast*>(e)->code;
+      v = target_read(code, e->tok, "target variable");
+      str = code->is_string;
+    }
+    std::string dst = entry_slot(slot, Type::Long).c;
+    st += str ? "  char s" + std::to_string(slot) + "[MAXSTRINGLEN];\n"
+              : "  int64_t s" + std::to_string(slot) + ";\n";
+    if (str) line("stp_lang_strcpy(" + dst + ", " + v.c + ");");
+    else line(dst + " = " + v.c + ";");
+  }
+  in_entry_ = false;
+  st += "  char unused;\n};\n";
+  frames_ += st;
+  frames_ += "struct stp_frame_" + b.member + " {\n";
+  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
+  if (b.fields.empty()) frames_ += "  char unused;\n";
+  frames_ += "};\n";
+  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
+  probe_code_ += "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
+                 b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n" + b.code +
+                 "out: __attribute__((unused));\n}\n\n";
+  body_ = nullptr;
+}
+
+// A function with the tracepoint's calling convention (each argument in its own
+// register or stack slot, as unsigned long) that hands the arguments to the probe.
+std::string Translator::tracepoint_callback(size_t i, DerivedProbe* p) {
+  const KernelProbe& kp = *p->match.kernel;
+  std::string n = std::to_string(i);
+  std::string params = "void *data";
+  std::string args;
+  for (size_t k = 0; k < kp.vars.size(); ++k) {
+    params += ", unsigned long a" + std::to_string(k);
+    args += (k ? ", a" : "a") + std::to_string(k);
+  }
+  std::string code = "static void stp_tp_callback_" + n + "(" + params + ")\n{\n";
+  code += "  unsigned long args[] = { " + (args.empty() ? std::string("0") : args) + " };\n";
+  code += "  (void)data;\n";
+  code += "  _stp_run_probe_full(&stp_probes[" + n + "], NULL, STAP_SESSION_RUNNING, 0, args);\n}\n";
+  return code;
+}
+
 void Translator::emit_probe(size_t i, DerivedProbe* p) {
+  cur_probe_ = i;
+  if (p->entry_slots > 0) emit_entry_handler(i, p);
   Body b;
   b.member = "probe_" + std::to_string(i);
   b.unwind.push_back("out");
@@ -560,8 +656,8 @@ void Translator::emit_tables() {
   std::string probes = "static const struct stp_probe stp_probes[] = {\n";
   std::string locks;
   std::vector<std::pair<std::pair<int, int64_t>, std::string>> be;
-  std::string timers, perfs;
-  size_t ntimers = 0, nperfs = 0;
+  std::string timers, perfs, kprobes, tracepoints, tp_callbacks, entry_probes;
+  size_t ntimers = 0, nperfs = 0, nkprobes = 0, ntracepoints = 0;
   for (size_t i = 0; i < p_.probes.size(); ++i) {
     DerivedProbe* p = p_.probes[i];
     // Lock requests in global declaration order.
@@ -642,6 +738,29 @@ void Translator::emit_tables() {
                ", " + std::to_string(config ? config->num : 0) + "ULL, " + std::to_string(period) +
                "ULL, " + (hz ? "1" : "0") + " },\n";
       ++nperfs;
+    } else if (fam == "kprobe" && p->match.kernel) {
+      const KernelProbe& kp = *p->match.kernel;
+      std::string n = std::to_string(i);
+      std::string entry = "NULL", size = "0";
+      if (p->entry_slots > 0) {
+        entry = "&stp_entry_probe_" + n;
+        size = "sizeof(struct stp_entry_" + n + ")";
+        entry_probes += "static const struct stp_probe stp_entry_probe_" + n + " = { .pp = " +
+                        c_string(p->name) + ", .pn = " + c_string(pn) + ", .handler = probe_" + n +
+                        "_entry, .index = " + n + " };\n";
+      }
+      kprobes += "  { &stp_probes[" + n + "], " +
+                 (kp.address ? std::string("NULL") : c_string(kp.symbol)) + ", " +
+                 std::to_string(kp.offset) + "UL, " + std::to_string(kp.address) + "UL, " +
+                 (kp.kind == KernelProbe::Kretprobe ? "1" : "0") + ", " +
+                 std::to_string(kp.maxactive) + ", " + entry + ", " + size + " },\n";
+      ++nkprobes;
+    } else if (fam == "tracepoint" && p->match.kernel) {
+      tp_callbacks += tracepoint_callback(i, p);
+      tracepoints += "  { &stp_probes[" + std::to_string(i) + "], " +
+                     c_string(p->match.kernel->tp_name) + ", (void *)stp_tp_callback_" +
+                     std::to_string(i) + " },\n";
+      ++ntracepoints;
     } else if (fam == "never") {
       // compiled and checked, never registered
     } else {
@@ -663,10 +782,20 @@ void Translator::emit_tables() {
   tables_ += "static const struct stp_perf_probe stp_perf_probes[] = {\n" + perfs;
   if (nperfs == 0) tables_ += "  { 0 },\n";
   tables_ += "};\n";
+  tables_ += entry_probes;
+  tables_ += "static const struct stp_kprobe_probe stp_kprobe_probes[] = {\n" + kprobes;
+  if (nkprobes == 0) tables_ += "  { 0 },\n";
+  tables_ += "};\n";
+  tables_ += tp_callbacks;
+  tables_ += "static const struct stp_tracepoint_probe stp_tracepoint_probes[] = {\n" + tracepoints;
+  if (ntracepoints == 0) tables_ += "  { 0 },\n";
+  tables_ += "};\n";
   tables_ += "static const unsigned stp_n_probes = " + std::to_string(p_.probes.size()) +
              ", stp_n_be_probes = " + std::to_string(be.size()) +
              ", stp_n_timer_probes = " + std::to_string(ntimers) +
-             ", stp_n_perf_probes = " + std::to_string(nperfs) + ";\n";
+             ", stp_n_perf_probes = " + std::to_string(nperfs) +
+             ", stp_n_kprobe_probes = " + std::to_string(nkprobes) +
+             ", stp_n_tracepoint_probes = " + std::to_string(ntracepoints) + ";\n";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -984,12 +1113,18 @@ Val Translator::expr(Expr* e) {
       return {"((int64_t)(" + em->code + "))", Type::Long};
     }
     case ExprKind::Regex: return regex_match(*static_cast<Regex*>(e));
-    case ExprKind::TargetSymbol: unsupported("target variable", e->tok);
-    case ExprKind::Cast: unsupported("@cast", e->tok);
-    case ExprKind::AtVar: unsupported("@var", e->tok);
+    case ExprKind::TargetSymbol:
+      return target_read(static_cast<TargetSymbol*>(e)->code, e->tok, "target variable");
+    case ExprKind::Cast: return target_read(static_cast<Cast*>(e)->code, e->tok, "@cast");
+    case ExprKind::AtVar: return target_read(static_cast<AtVar*>(e)->code, e->tok, "@var");
     case ExprKind::Autocast: unsupported("autocast", e->tok);
-    case ExprKind::Entry: unsupported("@entry", e->tok);
-    case ExprKind::Defined: unsupported("@defined", e->tok);
+    case ExprKind::Entry: {
+      auto* en = static_cast<Entry*>(e);
+      if (in_entry_ || en->slot < 0) return expr(en->operand);
+      return entry_slot(en->slot, en->operand->type == Type::String ? Type::String : Type::Long);
+    }
+    case ExprKind::Defined:
+      return {static_cast<Defined*>(e)->value > 0 ? "((int64_t)1)" : "((int64_t)0)", Type::Long};
     case ExprKind::Probewrite: unsupported("@probewrite", e->tok);
     case ExprKind::Perf: unsupported("@perf", e->tok);
     case ExprKind::Register: unsupported("register access", e->tok);
@@ -1198,9 +1333,83 @@ static std::string overflow_msg(const VarDecl* d) {
   return "\"Array overflow, check MAXMAPENTRIES\"";
 }
 
+std::string Translator::target_text(const std::string& tmpl, const std::string& result,
+                                    const std::vector<std::string>& inputs,
+                                    const std::string& value) {
+  std::string out;
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '@') {
+      size_t end = tmpl.find('@', i + 1);
+      if (end != std::string::npos) {
+        std::string key = tmpl.substr(i + 1, end - i - 1);
+        if (key == "R") { out += result; i = end; continue; }
+        if (key == "V") { out += value; i = end; continue; }
+        if (key.size() > 1 && key[0] == 'I') {
+          out += inputs.at(std::stoul(key.substr(1)));
+          i = end;
+          continue;
+        }
+      }
+    }
+    out += tmpl[i];
+  }
+  return out;
+}
+
+Val Translator::entry_slot(int slot, Type t) {
+  return {"((struct stp_entry_" + std::to_string(cur_probe_) + " *)c->probe_data)->s" +
+              std::to_string(slot),
+          t};
+}
+
+Val Translator::target_read(TargetCode* code, const Token* tok, const std::string& what) {
+  if (!code) unsupported(what, tok);
+  Type rt = code->is_string ? Type::String : Type::Long;
+  if (code->entry_slot >= 0 && !in_entry_) return entry_slot(code->entry_slot, rt);
+  std::vector<std::string> ins;
+  for (Expr* in : code->inputs) ins.push_back(stable(in, true).c);
+  std::string r = temp(rt);
+  line("{");
+  std::string text = target_text(code->read, r, ins, "");
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > pos) line("  " + text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  line("}");
+  // A fault names the target expression, as upstream does.
+  line("if (unlikely(c->last_error)) { if (!c->last_stmt) c->last_stmt = " + where(tok) +
+       "; goto " + unwind() + "; }");
+  return {r, rt};
+}
+
+void Translator::target_write(TargetCode* code, const Val& v, const Token* tok) {
+  if (!code || code->write.empty()) unsupported("writing this target variable", tok);
+  std::vector<std::string> ins;
+  for (Expr* in : code->inputs) ins.push_back(stable(in, true).c);
+  line(target_text(code->write, "", ins, "(int64_t)(" + v.c + ")"));
+  line("if (unlikely(c->last_error)) { if (!c->last_stmt) c->last_stmt = " + where(tok) +
+       "; goto " + unwind() + "; }");
+}
+
 Val Translator::assign(Assign& a) {
   Expr* lhs = a.left;
   const std::string& op = a.op;
+  if (lhs->kind == ExprKind::TargetSymbol || lhs->kind == ExprKind::Cast) {
+    TargetCode* code = lhs->kind == ExprKind::TargetSymbol ? static_cast<TargetSymbol*>(lhs)->code
+                                                           : static_cast<Cast*>(lhs)->code;
+    Val r = expr(a.right);
+    if (op != "=") {
+      Val old = target_read(code, lhs->tok, "target variable");
+      std::string t = temp(Type::Long);
+      line(t + " = " + arith(op.substr(0, op.size() - 1), old.c, r.c, a.tok) + ";");
+      r = {t, Type::Long};
+    }
+    target_write(code, r, lhs->tok);
+    return r;
+  }
   if (op == "<<<" && lhs->kind == ExprKind::Symbol) {
     VarDecl* d = static_cast<Symbol*>(lhs)->decl;
     Val rv = expr(a.right);

@@ -232,17 +232,20 @@ Expr* clone_expr(AstArena& a, Expr* e) {
     case ExprKind::TargetSymbol: {
       auto* c = copy_node(a, *static_cast<TargetSymbol*>(e));
       c->components = clone_components(a, c->components);
+      c->code = nullptr;
       return c;
     }
     case ExprKind::Cast: {
       auto* c = copy_node(a, *static_cast<Cast*>(e));
       c->operand = clone_expr(a, c->operand);
       c->components = clone_components(a, c->components);
+      c->code = nullptr;
       return c;
     }
     case ExprKind::AtVar: {
       auto* c = copy_node(a, *static_cast<AtVar*>(e));
       c->components = clone_components(a, c->components);
+      c->code = nullptr;
       return c;
     }
     case ExprKind::Autocast: {

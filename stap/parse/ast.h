@@ -135,6 +135,18 @@ struct Symbol : Expr {
   VarDecl* decl = nullptr;
 };
 
+// What pass 2 made of a $var, @cast or @var: C for the translator to paste in. `read`
+// is C statements that set @R@ (an int64_t, or a char[MAXSTRINGLEN] when is_string);
+// `write` stores @V@ (guru mode only). Both may use @I0@, @I1@... for the values of
+// `inputs` (the @cast operand, runtime array indexes), evaluated first.
+struct TargetCode {
+  std::string read;
+  std::string write;
+  bool is_string = false;
+  std::vector<Expr*> inputs;
+  int entry_slot = -1;  // .return probes: read at function entry and kept in this slot
+};
+
 // The suffixes of $var, @cast(...), @var(...) and autocasts.
 struct Component {
   enum Kind { Member, Index, PrettyPrint } kind;
@@ -150,6 +162,8 @@ struct TargetSymbol : Expr {  // $name..., $$vars...
   std::string name;  // including the leading $ or $$
   bool addressof = false;
   std::vector<Component> components;
+  TargetCode* code = nullptr;  // set by pass 2 when it resolves
+  std::string unresolved;      // why it did not, reported if it survives to type checking
 };
 
 struct Cast : Expr {  // @cast(expr, "type"[, "module"])
@@ -160,6 +174,8 @@ struct Cast : Expr {  // @cast(expr, "type"[, "module"])
   std::string module;
   bool addressof = false;
   std::vector<Component> components;
+  TargetCode* code = nullptr;
+  std::string unresolved;
 };
 
 struct AtVar : Expr {  // @var("name[@cu]"[, "module"])
@@ -170,6 +186,8 @@ struct AtVar : Expr {  // @var("name[@cu]"[, "module"])
   std::string module;
   bool addressof = false;
   std::vector<Component> components;
+  TargetCode* code = nullptr;
+  std::string unresolved;
 };
 
 // Suffixes applied to an arbitrary expression (a function result, a local).
@@ -184,12 +202,14 @@ struct Entry : Expr {  // @entry(expr)
   Entry(const Token* t, Expr* e) : Expr(ExprKind::Entry, t), operand(e) {}
   void accept(Visitor& v) override;
   Expr* operand;
+  int slot = -1;  // pass 2: its place among the values saved at function entry
 };
 
 struct Defined : Expr {  // @defined(expr)
   Defined(const Token* t, Expr* e) : Expr(ExprKind::Defined, t), operand(e) {}
   void accept(Visitor& v) override;
   Expr* operand;
+  int value = -1;  // pass 2: 1 or 0 once known
 };
 
 struct Probewrite : Expr {  // @probewrite(var)

@@ -8,5 +8,6 @@ namespace stap {
 void register_begin_end_families(ProbeRegistry& r);
 void register_timer_families(ProbeRegistry& r);
 void register_perf_families(ProbeRegistry& r);
+void register_kernel_families(ProbeRegistry& r);
 
 }  // namespace stap

@@ -11,6 +11,7 @@
 #include "stap/driver/session.h"
 #include "stap/parse/ast_printer.h"
 #include "stap/parse/format.h"
+#include "stap/probes/target_vars.h"
 #include "stap/sema/tapset_search.h"
 #include "stap/sema/typecheck.h"
 
@@ -52,6 +53,7 @@ class Elaborator {
  public:
   explicit Elaborator(Session& s) : s_(s), index_(s) {
     registry_.kernel_build_tree = s.kernel_build_tree;
+    registry_.kernel_release = s.kernel_release;
     register_probe_families(registry_);
   }
 
@@ -283,13 +285,43 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
     }
   }
   if (!r.matches.empty()) {
+    // Families over kernel symbols expand a wildcard into one probe per match.
+    std::vector<FamilyMatch> expanded;
+    std::string expand_error;
+    for (const FamilyMatch& m : r.matches) {
+      if (!m.pattern || !m.pattern->expand) {
+        expanded.push_back(m);
+        continue;
+      }
+      if (m.pattern->guru_only && !s_.opts.guru) {
+        if (loud)
+          s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                       "absolute statement probe in unprivileged script; need stap -g",
+                                       nullptr);
+        return 0;
+      }
+      std::string err;
+      std::vector<FamilyMatch> more = m.pattern->expand(m, &err);
+      if (more.empty() && expand_error.empty()) expand_error = err;
+      for (FamilyMatch& x : more) expanded.push_back(std::move(x));
+    }
+    if (expanded.empty()) {
+      if (loud)
+        s_.diag.semantic_error_chain("while resolving probe point", pp.components[0].tok,
+                                     expand_error.empty() ? "no match" : expand_error, nullptr);
+      no_match_reported_ = loud;
+      return 0;
+    }
+    r.matches = std::move(expanded);
     for (const FamilyMatch& m : r.matches) {
       auto* d = s_.arena.make<DerivedProbe>();
       d->tok = user->tok;
       ProbePoint concrete;
       concrete.components = m.components;
       const ProbeFamilyPattern* fam = m.pattern;
-      d->name = fam && fam->namer ? fam->namer(m) : probe_point_str(concrete);
+      d->name = !m.name.empty()        ? m.name
+                : fam && fam->namer ? fam->namer(m)
+                                    : probe_point_str(concrete);
       if (pp.sufficient) d->name += "!";
       else if (pp.optional) d->name += "?";
       d->chain = chain;
@@ -311,6 +343,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       }
       d->synthetic = user->synthetic;
       d->user = user;
+      resolve_target_vars(s_, *d, [this] { return registry_.kernel_info(); });
       resolve_body(d->body, &d->locals, nullptr, user->file);
       if (d->condition)
         resolve_body(s_.arena.make<ExprStmt>(d->condition->tok, d->condition), &d->locals, nullptr,

@@ -24,6 +24,7 @@ struct DerivedProbe {
   std::vector<VarDecl*> locals;
   bool synthetic = false;
   const Probe* user = nullptr;       // the script's probe it came from
+  int entry_slots = 0;               // .return: values saved at function entry (@entry)
 };
 
 struct Program {

@@ -3,9 +3,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 
+#include "stap/debuginfo/kernel_info.h"
 #include "stap/probes/families.h"
 
 namespace stap {
@@ -14,6 +16,7 @@ void register_probe_families(ProbeRegistry& r) {
   register_begin_end_families(r);
   register_timer_families(r);
   register_perf_families(r);
+  register_kernel_families(r);
 }
 
 bool ProbeRegistry::kernel_exports(const std::string& symbol) const {
@@ -30,6 +33,20 @@ bool ProbeRegistry::kernel_exports(const std::string& symbol) const {
     }
   }
   return exports_->count(symbol) > 0;
+}
+
+ProbeRegistry::ProbeRegistry() = default;
+ProbeRegistry::~ProbeRegistry() = default;
+
+debuginfo::KernelInfo* ProbeRegistry::kernel_info() const {
+  if (!kernel_info_opened_) {
+    kernel_info_opened_ = true;
+    std::string dir;
+    if (const char* d = getenv("SYSTEMTAP_DIR")) dir = d;
+    else dir = std::string(getenv("HOME") ? getenv("HOME") : "/root") + "/.systemtap";
+    kernel_info_ = debuginfo::open_kernel_info(kernel_release, dir + "/cache");
+  }
+  return kernel_info_.get();
 }
 
 void ProbeRegistry::add(ProbeFamilyPattern p) {

@@ -14,6 +14,11 @@
 
 namespace stap {
 
+namespace debuginfo {
+class KernelInfo;
+}
+struct KernelProbe;  // stap/probes/kernel_probe.h
+
 enum class ArgKind { None, Number, String };
 
 // One registered pattern component: "timer", "s"(number) ...
@@ -28,6 +33,8 @@ struct FamilyMatch {
   std::vector<ProbePointComponent> components; // concrete (wildcards resolved)
   std::map<std::string, Literal*> args;        // functor -> argument
   const struct ProbeFamilyPattern* pattern = nullptr;
+  std::string name;  // the derived probe's name when the family spells it (expansions)
+  std::shared_ptr<const KernelProbe> kernel;  // kernel.function/trace/kprobe targets
 };
 
 // Checks a match's arguments; returns an error message (no token) or empty.
@@ -36,16 +43,25 @@ using FamilyValidator = std::function<std::string(const FamilyMatch&)>;
 // Spells a match the way -p2 lists it, when that differs from the components as written.
 using FamilyNamer = std::function<std::string(const FamilyMatch&)>;
 
+// Turns one match into the concrete probes it stands for (a wildcard over kernel
+// functions); none, with *error set, when nothing matches.
+using FamilyExpander =
+    std::function<std::vector<FamilyMatch>(const FamilyMatch&, std::string* error)>;
+
 struct ProbeFamilyPattern {
   std::string family;
   std::vector<PatternComponent> pattern;
   FamilyValidator validate;
   bool unprivileged_ok = false;
   FamilyNamer namer = nullptr;
+  FamilyExpander expand = nullptr;
+  bool guru_only = false;
 };
 
 class ProbeRegistry {
  public:
+  ProbeRegistry();
+  ~ProbeRegistry();
   void add(ProbeFamilyPattern p);
 
   struct Result {
@@ -62,7 +78,10 @@ class ProbeRegistry {
 
   // The kernel build tree, for families that depend on what the kernel exports.
   std::string kernel_build_tree;
+  std::string kernel_release;
   bool kernel_exports(const std::string& symbol) const;
+  // The target kernel's functions, tracepoints and types, opened on first use.
+  debuginfo::KernelInfo* kernel_info() const;
 
  private:
   struct Node {
@@ -75,6 +94,8 @@ class ProbeRegistry {
   std::vector<std::unique_ptr<ProbeFamilyPattern>> owned_;
   Node root_;
   mutable std::optional<std::set<std::string>> exports_;
+  mutable std::unique_ptr<debuginfo::KernelInfo> kernel_info_;
+  mutable bool kernel_info_opened_ = false;
 };
 
 // Registers every built-in family (stap/probes/*.cpp).

@@ -249,10 +249,17 @@ class TypeInfer : public TraversingVisitor {
     if (e.decl && e.decl->type != Type::Unknown) e.type = e.decl->type;
   }
   // Without debuginfo a target symbol never resolves: its type comes from context only.
-  void visit(TargetSymbol& e) override { TraversingVisitor::visit(e); }
+  void visit(TargetSymbol& e) override {
+    TraversingVisitor::visit(e);
+    if (e.code) set(e, e.code->is_string ? Type::String : Type::Long);
+    if (e.code)
+      for (Expr* in : e.code->inputs) expect(in, Type::Long);
+  }
   void visit(Cast& e) override {
     TraversingVisitor::visit(e);
-    set(e, Type::Long);
+    set(e, e.code && e.code->is_string ? Type::String : Type::Long);
+    if (e.code)
+      for (Expr* in : e.code->inputs) expect(in, Type::Long);
   }
   void visit(AtVar& e) override {
     TraversingVisitor::visit(e);
@@ -444,7 +451,13 @@ class Unresolved : public TraversingVisitor {
   explicit Unresolved(SemaErrors& err) : err_(err) {}
   void visit(Defined&) override {}  // @defined($x) is how scripts test for them
   void visit(TargetSymbol& e) override {
-    err_.error("unresolved target-symbol expression", e.tok);
+    if (!e.code)
+      err_.error(e.unresolved.empty() ? "unresolved target-symbol expression" : e.unresolved,
+                 e.tok);
+    TraversingVisitor::visit(e);
+  }
+  void visit(Cast& e) override {
+    if (!e.code && !e.unresolved.empty()) err_.error(e.unresolved, e.tok);
     TraversingVisitor::visit(e);
   }
   void visit(Symbol& e) override {

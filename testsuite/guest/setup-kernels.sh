@@ -5,8 +5,10 @@
 # For each target kernel release KVER:
 #   - linux-headers-KVER is installed (the host builds modules against
 #     /lib/modules/KVER/build),
-#   - CACHEDIR/vmlinuz-KVER holds its kernel image (from /boot when this
-#     machine has it, else from the linux-image deb, downloaded once),
+#   - its image is in /boot and its modules in /lib/modules/KVER/kernel
+#     (copied from the linux-image deb, downloaded once into CACHEDIR/debs
+#     or GUEST_IMAGE_DEBS, when the package is not installed),
+#   - CACHEDIR/vmlinuz-KVER holds a copy of its kernel image,
 # and CACHEDIR/kernels.list names them, one per line.  A second run with
 # everything in place touches no network and takes well under a second,
 # apart from one apt-cache query to find the newest 6.12 kernel.
@@ -14,6 +16,8 @@
 # Environment:
 #   GUEST_KERNELS   space-separated KVERs to use instead of the defaults
 #                   (6.1.0-56-cloud-amd64 and the newest 6.12.*+deb12-cloud-amd64)
+#   GUEST_IMAGE_DEBS directory of linux-image-KVER_*.deb files to use before
+#                   downloading (default CACHEDIR/debs)
 set -eu
 
 if [ $# -ne 1 ] || [ -z "$1" ]; then
@@ -76,43 +80,68 @@ ensure_headers() {
   [ -e "/lib/modules/$kver/build/Makefile" ] || die "linux-headers-$kver installed but /lib/modules/$kver/build is missing"
 }
 
-# Only boot/vmlinuz-KVER is kept; the deb (and its 90 MB of modules) is not.
+# The linux-image deb of KVER: a cached one in $debs, else downloaded once
+# into it (the signed package, or the -unsigned one).
+debs=${GUEST_IMAGE_DEBS:-$cache/debs}
+image_deb() {
+  kver=$1
+  for d in "$debs"/linux-image-"$kver"_*.deb "$debs"/linux-image-"$kver"-unsigned_*.deb; do
+    if [ -s "$d" ]; then echo "$d"; return 0; fi
+  done
+  mkdir -p "$debs"
+  for pkg in "linux-image-$kver" "linux-image-$kver-unsigned"; do
+    log "apt-get download $pkg"
+    if (cd "$debs" && apt-get -q download "$pkg" >&2); then
+      ls "$debs"/"$pkg"_*.deb | head -n 1
+      return 0
+    fi
+    apt_update_once
+    if (cd "$debs" && apt-get -q download "$pkg" >&2); then
+      ls "$debs"/"$pkg"_*.deb | head -n 1
+      return 0
+    fi
+  done
+  die "cannot download linux-image-$kver (nor -unsigned)"
+}
+
+# Without its image installed, KVER's /boot files and /lib/modules/KVER
+# (kernel/ and the modules.* lists) are copied in from the deb, so `stap -r
+# KVER` finds the vmlinuz (its BTF) and the modules' BTF as on a machine
+# where the package is installed.  dpkg is not told: installing the package
+# later simply overwrites the same files.
+ensure_image() {
+  kver=$1
+  if [ -r "/boot/vmlinuz-$kver" ] && [ -d "/lib/modules/$kver/kernel" ]; then
+    return 0
+  fi
+  deb=$(image_deb "$kver")
+  work=$(mktemp -d "$cache/extract-$kver.XXXXXX")
+  dpkg-deb -x "$deb" "$work" || { rm -rf "$work"; die "cannot extract $deb"; }
+  [ -r "$work/boot/vmlinuz-$kver" ] || { rm -rf "$work"; die "$deb has no boot/vmlinuz-$kver"; }
+  as_root mkdir -p /boot "/lib/modules/$kver"
+  as_root cp -a "$work/boot/." /boot/
+  if [ -d "$work/lib/modules/$kver/kernel" ]; then
+    as_root rm -rf "/lib/modules/$kver/kernel.tmp"
+    as_root cp -a "$work/lib/modules/$kver/kernel" "/lib/modules/$kver/kernel.tmp"
+    as_root rm -rf "/lib/modules/$kver/kernel"
+    as_root mv "/lib/modules/$kver/kernel.tmp" "/lib/modules/$kver/kernel"
+    for f in "$work/lib/modules/$kver"/modules.*; do
+      [ -e "$f" ] && as_root cp -a "$f" "/lib/modules/$kver/"
+    done
+  fi
+  rm -rf "$work"
+  log "linux-image-$kver's /boot and /lib/modules/$kver/kernel installed from $(basename "$deb")"
+}
+
 ensure_vmlinuz() {
   kver=$1
   out=$cache/vmlinuz-$kver
   if [ -s "$out" ]; then
     return 0
   fi
-  if [ -r "/boot/vmlinuz-$kver" ]; then
-    cp "/boot/vmlinuz-$kver" "$out.tmp"
-    mv "$out.tmp" "$out"
-    log "vmlinuz-$kver copied from /boot"
-    return 0
-  fi
-  work=$cache/download-$kver
-  rm -rf "$work"
-  mkdir -p "$work"
-  got=
-  for pkg in "linux-image-$kver" "linux-image-$kver-unsigned"; do
-    log "apt-get download $pkg"
-    if (cd "$work" && apt-get -q download "$pkg" >&2); then
-      got=$pkg
-      break
-    fi
-    apt_update_once
-    if (cd "$work" && apt-get -q download "$pkg" >&2); then
-      got=$pkg
-      break
-    fi
-  done
-  [ -n "$got" ] || die "cannot download linux-image-$kver (nor -unsigned)"
-  deb=$(ls "$work"/*.deb | head -n 1)
-  mkdir -p "$work/x"
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/x" "./boot/vmlinuz-$kver" \
-    || die "$deb has no boot/vmlinuz-$kver"
-  mv "$work/x/boot/vmlinuz-$kver" "$out"
-  rm -rf "$work"
-  log "vmlinuz-$kver extracted from $got"
+  cp "/boot/vmlinuz-$kver" "$out.tmp"
+  mv "$out.tmp" "$out"
+  log "vmlinuz-$kver copied from /boot"
 }
 
 if [ -n "${GUEST_KERNELS:-}" ]; then
@@ -124,6 +153,7 @@ fi
 : > "$cache/kernels.list.tmp"
 for k in $kernels; do
   ensure_headers "$k"
+  ensure_image "$k"
   ensure_vmlinuz "$k"
   echo "$k" >> "$cache/kernels.list.tmp"
 done

@@ -1,0 +1,232 @@
+#include "stap/debuginfo/btf_kernel_info.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace stap::debuginfo {
+
+namespace {
+
+// rdi, rsi, rdx, rcx, r8, r9 in DWARF register numbers.
+constexpr int kArgRegs[] = {5, 4, 1, 2, 8, 9};
+
+bool glob_match(const std::string& glob, const std::string& s) {
+  return fnmatch(glob.c_str(), s.c_str(), 0) == 0;
+}
+
+}  // namespace
+
+std::vector<Location> sysv_entry_locations(const std::vector<const Type*>& param_types) {
+  std::vector<Location> locs;
+  size_t next_reg = 0;
+  bool lost = false;  // a by-value aggregate made the rest uncertain
+  for (const Type* declared : param_types) {
+    Location loc;
+    const Type* t = resolve(declared);
+    TypeKind k = t ? t->kind : TypeKind::Void;
+    bool integer_class = (k == TypeKind::Int || k == TypeKind::Enum || k == TypeKind::Pointer) &&
+                         t->size >= 1 && t->size <= 8;
+    if (k == TypeKind::Struct || k == TypeKind::Union || k == TypeKind::Fwd ||
+        k == TypeKind::Array || (k == TypeKind::Int && t->size > 8)) {
+      // Small aggregates may go in one or two registers, big ones on the stack, and
+      // __int128 in a register pair: the rest's registers depend on rules not applied here.
+      lost = true;
+    } else if (integer_class && !lost && next_reg < std::size(kArgRegs)) {
+      loc.kind = Location::Value;
+      loc.c = "STP_REG(" + std::to_string(kArgRegs[next_reg]) + ")";
+      ++next_reg;
+    } else if (integer_class) {
+      ++next_reg;  // on the stack, or after an aggregate: not located
+    }
+    locs.push_back(std::move(loc));
+  }
+  return locs;
+}
+
+BtfKernelInfo::BtfKernelInfo(std::string release, std::string cache_dir)
+    : release_(std::move(release)), cache_dir_(std::move(cache_dir)), module_files_(release_) {}
+
+Btf* BtfKernelInfo::vmlinux() {
+  if (!vmlinux_tried_) {
+    vmlinux_tried_ = true;
+    BtfBlob blob;
+    std::string err;
+    if (load_vmlinux_btf(release_, cache_dir_, &blob, &err)) {
+      vmlinux_ = Btf::parse(std::move(blob.data), nullptr, &table_, &err);
+      if (vmlinux_) vmlinux_origin_ = blob.origin;
+      else err = blob.origin + ": " + err;
+    }
+    if (!vmlinux_) vmlinux_error_ = err;
+  }
+  if (!vmlinux_) {
+    hint_ = "no BTF for kernel " + release_ + " (" + vmlinux_error_ + "): install linux-image-" +
+            release_ + " for /boot/vmlinuz-" + release_ + ", or linux-image-" + release_ +
+            "-dbg for its DWARF";
+  }
+  return vmlinux_.get();
+}
+
+Btf* BtfKernelInfo::module(const std::string& name) {
+  auto it = modules_.find(name);
+  if (it == modules_.end()) {
+    std::unique_ptr<Btf> m;
+    std::string err;
+    if (Btf* base = vmlinux()) {
+      BtfBlob blob;
+      if (load_module_btf(release_, name, module_files_.path(name), cache_dir_, &blob, &err)) {
+        m = Btf::parse(std::move(blob.data), base, &table_, &err);
+        if (!m) err = blob.origin + ": " + err;
+      }
+    } else {
+      err = vmlinux_error_;
+    }
+    if (!m) module_errors_[name] = err;
+    it = modules_.emplace(name, std::move(m)).first;
+  }
+  if (!it->second) {
+    hint_ = "no BTF for module " + name + " (" + module_errors_[name] + "): install linux-image-" +
+            release_ + " for /lib/modules/" + release_ + "/kernel, or linux-image-" + release_ +
+            "-dbg for its DWARF";
+  }
+  return it->second.get();
+}
+
+void BtfKernelInfo::load_exports() {
+  if (exports_loaded_) return;
+  exports_loaded_ = true;
+  // The headers package's Module.symvers lists every EXPORT_SYMBOL: "crc name module kind".
+  std::ifstream in("/lib/modules/" + release_ + "/build/Module.symvers", std::ios::binary);
+  if (!in) return;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  symvers_ = std::move(ss).str();
+  std::string_view all(symvers_);
+  while (!all.empty()) {
+    size_t eol = all.find('\n');
+    std::string_view line = all.substr(0, eol);
+    all = eol == std::string_view::npos ? std::string_view() : all.substr(eol + 1);
+    size_t t1 = line.find('\t');
+    if (t1 == std::string_view::npos) continue;
+    size_t t2 = line.find('\t', t1 + 1);
+    if (t2 == std::string_view::npos) continue;
+    size_t t3 = line.find('\t', t2 + 1);
+    exports_.emplace(line.substr(t1 + 1, t2 - t1 - 1),
+                     line.substr(t2 + 1, t3 == std::string_view::npos ? t3 : t3 - t2 - 1));
+  }
+}
+
+Function BtfKernelInfo::make_function(Btf& btf, const BtfFunc& f, const std::string& module) {
+  Function fn;
+  fn.name = std::string(f.name);
+  fn.module = module;
+  fn.has_proto = btf.kind(f.proto) == BtfKind::FuncProto;
+  if (fn.has_proto) {
+    fn.ret = btf.type(btf.ref(f.proto));
+    std::vector<BtfParam> ps = btf.params(f.proto);
+    std::vector<const Type*> types;
+    for (const BtfParam& p : ps) types.push_back(btf.type(p.type));
+    std::vector<Location> locs = sysv_entry_locations(types);
+    for (size_t i = 0; i < ps.size(); ++i) {
+      Variable v;
+      v.name = std::string(ps[i].name);
+      v.type = types[i];
+      v.loc = std::move(locs[i]);
+      v.is_param = true;
+      fn.params.push_back(std::move(v));
+    }
+  }
+  // Not gated on BTF's linkage: pahole records most functions as static.
+  load_exports();
+  auto e = exports_.find(f.name);
+  fn.exported = e != exports_.end() &&
+                (module == "kernel" ? e->second == "vmlinux" : e->second.ends_with(module));
+  return fn;
+}
+
+std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
+                                               const std::string& module) {
+  hint_.clear();
+  std::vector<Function> out;
+  auto from = [&](Btf* btf, const std::string& mod) {
+    for (const BtfFunc& f : btf->funcs_matching(glob)) {
+      // The padding before each function that -fpatchable-function-entry (call depth
+      // tracking) adds gets a symbol of its own; it is not a function to probe.
+      if (f.name.starts_with("__pfx_")) continue;
+      out.push_back(make_function(*btf, f, mod));
+    }
+  };
+  if (module.empty() || module == "kernel") {
+    if (Btf* v = vmlinux()) from(v, "kernel");
+  } else if (module.find_first_of("*?[") == std::string::npos) {
+    if (Btf* m = this->module(module)) from(m, module_name_of(module));
+  } else {
+    for (const std::string& name : module_files_.names())
+      if (glob_match(module, name))
+        if (Btf* m = this->module(name)) from(m, name);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Function& a, const Function& b) {
+    return a.name < b.name;
+  });
+  if (out.empty() && hint_.empty())
+    hint_ = "no function matching " + glob + " in the BTF of " +
+            (module.empty() || module == "kernel" ? vmlinux_origin_ : module) +
+            "; inlined functions are only in the DWARF of linux-image-" + release_ + "-dbg";
+  return out;
+}
+
+std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glob,
+                                                   const std::string& name_glob) {
+  hint_.clear();
+  std::vector<Tracepoint> out;
+  Btf* v = vmlinux();
+  if (!v) return out;
+  for (const BtfTracepoint& tp : v->tracepoints()) {
+    std::string name(tp.name);
+    if (!glob_match(name_glob, name)) continue;
+    auto known = trace_names_.find(name);
+    const TraceNames* tn = known == trace_names_.end() ? nullptr : &known->second;
+    std::string system = tn ? tn->system : "";
+    if (!glob_match(system_glob, system)) continue;
+    Tracepoint t;
+    t.system = system;
+    t.name = name;
+    t.module = "kernel";
+    std::vector<BtfParam> ps = v->params(tp.proto);
+    // The first parameter is the probe's private data pointer, not a tracepoint argument.
+    for (size_t i = 1; i < ps.size(); ++i) {
+      Param p;
+      p.type = v->type(ps[i].type);
+      if (tn && i - 1 < tn->args.size()) p.name = tn->args[i - 1];
+      else p.name = "arg" + std::to_string(i);
+      t.args.push_back(std::move(p));
+    }
+    out.push_back(std::move(t));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Tracepoint& a, const Tracepoint& b) {
+    return a.system != b.system ? a.system < b.system : a.name < b.name;
+  });
+  if (out.empty() && hint_.empty())
+    hint_ = "no tracepoint matching " + system_glob + ":" + name_glob + " in the BTF of " +
+            vmlinux_origin_;
+  return out;
+}
+
+const Type* BtfKernelInfo::find_type(const std::string& spelling, const std::string& module) {
+  hint_.clear();
+  if (Btf* v = vmlinux()) {
+    if (const Type* t = v->find_type(spelling)) return t;
+    if (!module.empty() && module != "kernel") {
+      if (Btf* m = this->module(module)) {
+        if (const Type* t = m->find_type(spelling)) return t;
+      }
+    }
+    hint_ = "type " + spelling + " is not in the BTF of " +
+            (module.empty() || module == "kernel" ? vmlinux_origin_ : module);
+  }
+  return nullptr;
+}
+
+}  // namespace stap::debuginfo
