@@ -63,6 +63,7 @@
 #include "linux/memory.c"
 #include "linux/probe_info.c"
 #include "linux/session_info.c"
+#include "linux/symbols.c"
 #include "linux/timer.c"
 #include "linux/perf.c"
 #include "linux/kprobes.c"

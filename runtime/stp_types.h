@@ -54,6 +54,8 @@ struct context {
   cycles_t cycles_base, cycles_sum; /* overload detection */
   struct stp_regex_last regex;      /* for matched(), ngroups() */
   void *regex_scratch;              /* STP_REGEX_SCRATCH_BYTES after the frames */
+  int kstack_n;                     /* entries of kstack, -1 until unwound in this run */
+  unsigned long kstack[MAXBACKTRACE]; /* kernel backtrace, probe address first */
 };
 
 struct stp_global_lock;

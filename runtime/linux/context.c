@@ -245,6 +245,7 @@ static void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs,
   c->aborted = 0;
   c->regex.matched = 0;
   c->regex.ngroups = 0;
+  c->kstack_n = -1;
   c->kregs = regs;
   c->uregs = NULL;
   c->user_mode = regs ? user_mode(regs) : 0;

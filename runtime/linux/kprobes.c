@@ -23,7 +23,15 @@ static unsigned _stp_nkprobes;
 static int _stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
   struct _stp_kprobe *k = container_of(kp, struct _stp_kprobe, u.kp);
+  unsigned long hit_ip = instruction_pointer(regs);
+
+  /* The kernel leaves the ip just past its breakpoint (int3 or the
+     ftrace call); the handler sees the probed address itself, as upstream
+     shows it in addr(), probefunc() and backtraces.  The kernel's value
+     is put back for the single-step or ftrace return that follows. */
+  instruction_pointer_set(regs, (unsigned long) kp->addr);
   _stp_run_probe_full(k->kpp->probe, regs, STAP_SESSION_RUNNING, 0, NULL);
+  instruction_pointer_set(regs, hit_ip);
   return 0;
 }
 

@@ -44,6 +44,34 @@ static const char *_stp_probe_type_name(struct context *c);
 static struct pt_regs *_stp_probe_uregs(struct context *c);
 static void _stp_print_regs(struct pt_regs *regs);
 
+/* ---- symbols and stacks (linux/symbols.c) ---- */
+#define _STP_SYM_NAME       0x01  /* symbol name (hex address when unknown) */
+#define _STP_SYM_OFFSET     0x02  /* +0xOFF */
+#define _STP_SYM_SIZE       0x04  /* /0xSIZE (with _OFFSET) */
+#define _STP_SYM_MODULE     0x08  /* " [mod]" */
+#define _STP_SYM_ADDR       0x10  /* leading " 0xADDR : " */
+#define _STP_SYM_NEWLINE    0x20  /* each entry ends in a newline */
+#define _STP_SYM_FILE       0x40  /* source file (no line tables yet: hex) */
+#define _STP_SYM_LINE       0x80  /* source line (no line tables yet: hex) */
+#define _STP_SYM_POST_SPACE 0x100 /* each entry ends in a space (backtrace()) */
+#define _STP_SYM_DATA (_STP_SYM_NAME | _STP_SYM_OFFSET | _STP_SYM_SIZE | _STP_SYM_MODULE)
+#define _STP_SYM_FULL (_STP_SYM_ADDR | _STP_SYM_DATA | _STP_SYM_NEWLINE)
+#define _STP_SYM_SIMPLE (_STP_SYM_NAME | _STP_SYM_OFFSET | _STP_SYM_MODULE | _STP_SYM_NEWLINE)
+static int _stp_snprint_addr(char *buf, size_t len, unsigned long addr, unsigned flags,
+                             struct task_struct *task);
+static void _stp_symbolize_list(const char *list, char *out, size_t outlen, unsigned flags,
+                                struct task_struct *task);
+static const char *_stp_kmodule_name(unsigned long addr);
+static const char *_stp_umodule_name(unsigned long addr, struct task_struct *task);
+static int _stp_snprint_kstack(char *buf, size_t len, struct context *c, unsigned flags,
+                               int skip, int depth);
+static void _stp_print_kstack(struct context *c, unsigned flags);
+static unsigned long _stp_kstack_addr(struct context *c, int depth);
+static int _stp_snprint_ustack(char *buf, size_t len, struct context *c, unsigned flags,
+                               int skip, int depth);
+static void _stp_print_ustack(struct context *c, unsigned flags);
+static unsigned long _stp_ustack_addr(struct context *c, int depth);
+
 /* ---- session (linux/session_info.c) ---- */
 static int _stp_is_myproc(void);
 static void _stp_module_size_str(char *buf, size_t len);

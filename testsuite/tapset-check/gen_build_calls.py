@@ -6,8 +6,8 @@ Usage: gen_build_calls.py TAPSET_DIR > build_all.stp
 
 Like gen_calls.py (one call per public signature, dummy arguments, results
 printed) but it leaves out the functions that need what the runtime does
-not have yet: symbols and stacks, regular expressions (=~) and target
-variables ($var, @var, @cast).  A function is left out when its body uses
+not have yet: regular expressions (=~) and target variables ($var, @var,
+@cast).  A function is left out when its body uses
 one of those directly or calls a function that is left out.  The names of
 what was left out go to stderr with the counts.
 """
@@ -20,10 +20,7 @@ SIG = re.compile(r'^function\s+([A-Za-z_]\w*)\s*(?::\s*(long|string))?\s*'
                  r'\(([^)]*)\)\s*(?::\s*(long|string)\s*)?', re.M)
 
 # Runtime names of the missing sections of RUNTIME_API.md.
-MISSING_C = re.compile(
-    r'\b_stp_(snprint_addr|symbolize_list|kmodule_name|umodule_name|'
-    r'snprint_kstack|print_kstack|kstack_addr|snprint_ustack|print_ustack|'
-    r'ustack_addr|regex_\w+)\b|\b_STP_SYM_\w+')
+MISSING_C = re.compile(r'\b_stp_(regex_\w+)\b')
 # Script constructs the translator cannot build yet.
 MISSING_SCRIPT = re.compile(r'=~|!~|\$\w|@(var|cast|defined|entry)\b')
 CALL = re.compile(r'\b([A-Za-z_]\w*)\s*\(')

@@ -98,8 +98,10 @@ u32 _stp_random_u32(void);
 #define _STP_SYM_NEWLINE 0x20
 #define _STP_SYM_FILE    0x40
 #define _STP_SYM_LINE    0x80
+#define _STP_SYM_POST_SPACE 0x100
 #define _STP_SYM_DATA (_STP_SYM_NAME | _STP_SYM_OFFSET | _STP_SYM_SIZE | _STP_SYM_MODULE)
 #define _STP_SYM_FULL (_STP_SYM_ADDR | _STP_SYM_DATA | _STP_SYM_NEWLINE)
+#define _STP_SYM_SIMPLE (_STP_SYM_NAME | _STP_SYM_OFFSET | _STP_SYM_MODULE | _STP_SYM_NEWLINE)
 int _stp_snprint_addr(char *buf, size_t len, unsigned long addr, unsigned flags,
 		      struct task_struct *task);
 void _stp_symbolize_list(const char *list, char *out, size_t outlen,
