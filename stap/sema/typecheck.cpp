@@ -492,8 +492,12 @@ class Unresolved : public TraversingVisitor {
   // A call may be untyped (a function that returns nothing) unless its value is used.
   void visit(PrintFormat& e) override {
     TraversingVisitor::visit(e);
-    for (Expr* a : e.args)
+    for (Expr* a : e.args) {
+      // An unresolved target variable has already said why.
+      if (a && a->kind == ExprKind::TargetSymbol && !static_cast<TargetSymbol*>(a)->code) continue;
+      if (a && a->kind == ExprKind::Cast && !static_cast<Cast*>(a)->code) continue;
       if (a && a->type == Type::Unknown) err_.error("unresolved type ", a->tok);
+    }
   }
 
  private:
