@@ -360,9 +360,13 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       }
       d->synthetic = user->synthetic;
       d->user = user;
-      d->listed_as = !listed_alias_.empty() ? listed_alias_
-                     : pp.condition         ? d->name + " if (" + expr_str(pp.condition) + ")"
-                                            : d->name;
+      // -l lists a built-in point as matched (wildcards resolved), not as -p2 spells it.
+      d->listed_as = listed_alias_;
+      if (d->listed_as.empty()) {
+        d->listed_as = !m.name.empty() ? m.name : probe_point_str(concrete);
+        d->listed_as += pp.sufficient ? "!" : pp.optional ? "?" : "";
+        if (pp.condition) d->listed_as += " if (" + expr_str(pp.condition) + ")";
+      }
       resolve_target_vars(s_, *d, [this] { return registry_.kernel_info(); });
       resolve_body(d->body, &d->locals, nullptr, user->file);
       if (d->condition)
