@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run the tier-1 pass 1/2 dejagnu suites (parseok, parseko, semok, semko and
-# the -p1 round trip) against a stap binary and print the summary.
+# Run the tier-1 pass 1/2 dejagnu suites (parseok, parseko, semok, semko, the
+# -p1 round trip and the -l/-L listings) against a stap binary and print the
+# summary.
 #
 #   run-pass12.sh [STAP] [runtest args...]
 #
@@ -51,11 +52,13 @@ fi
 
 sel12=systemtap.pass1-2/pass12.exp
 selrt=systemtap.pass1-2/roundtrip.exp
+sells=systemtap.pass1-2/listing.exp
 if [ -n "${CHECK_ONLY:-}" ]; then
     # runtest ignores "=names" on a driver given with its directory, so name
     # the drivers bare and let runtest find them.
     sel12="pass12.exp=$CHECK_ONLY"
     selrt="roundtrip.exp=$CHECK_ONLY"
+    sells="listing.exp=$CHECK_ONLY"
 fi
 
 echo "stap:             $STAP"
@@ -63,7 +66,7 @@ echo "SYSTEMTAP_TAPSET: ${SYSTEMTAP_TAPSET:-(unset)}"
 echo "STAP_EXTRA_ARGS:  ${STAP_EXTRA_ARGS:-}"
 
 rm -f systemtap.sum
-runtest --tool systemtap --srcdir "$here" "$sel12" "$selrt" "$@" >runtest.out 2>&1
+runtest --tool systemtap --srcdir "$here" "$sel12" "$selrt" "$sells" "$@" >runtest.out 2>&1
 rc=$?
 
 if [ ! -s systemtap.sum ]; then

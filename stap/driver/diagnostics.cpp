@@ -61,6 +61,10 @@ void Diagnostics::parse_error(const std::string& msg, const Token* tok, bool at_
 
 void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const Token* also) {
   ++errors_;
+  if (quiet_semantic_errors) {
+    last_error_suppressed_ = true;
+    return;
+  }
   // Upstream prints each distinct message once unless -v, wherever it occurs.
   last_error_suppressed_ = verbose == 0 && !seen_errors_.insert("semantic:" + msg).second;
   if (last_error_suppressed_) {
@@ -81,6 +85,11 @@ void Diagnostics::semantic_error(const std::string& msg, const Token* tok, const
 
 void Diagnostics::semantic_error_chain(const std::string& msg, const Token* tok,
                                        const std::string& cause, const Token* cause_tok) {
+  if (quiet_semantic_errors) {
+    errors_ += 2;
+    last_error_suppressed_ = true;
+    return;
+  }
   if (verbose == 0 && !seen_errors_.insert("chain:" + msg + "\n" + cause).second) {
     errors_ += 2;
     ++suppressed_errors_;

@@ -39,6 +39,9 @@ class Diagnostics {
 
   bool suppress_warnings = false;   // -w
   bool warnings_as_errors = false;  // -W
+  // -l/-L: semantic errors still count (so later analyses stop as they would) but are not
+  // printed; a listing shows what resolves and stays quiet about the rest.
+  bool quiet_semantic_errors = false;
   int verbose = 0;
   // Print "Number of similar warning/error messages suppressed" at the end.
   void report_suppressed();

@@ -81,7 +81,10 @@ void print_help() {
       "   --tmpdir=DIR   where the temporary directory goes\n"
       "   --disable-cache  neither read nor write the module cache\n"
       "\n"
-      "Not supported yet (refused with an error): -b -i -l -L -d\n"
+      "   -l PROBE   list the probe points PROBE matches, then exit\n"
+      "   -L PROBE   as -l, with each point's script and target variables\n"
+      "\n"
+      "Not supported yet (refused with an error): -b -i -d\n"
       "   -F -S -T -P -q and the remaining long options of stap(1).\n";
 }
 
@@ -197,6 +200,20 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
           return false;
         }
         o->last_pass = static_cast<int>(n);
+        o->last_pass_set = true;
+        break;
+      }
+      case 'l':
+      case 'L': {
+        if (o->listing != Options::Listing::None) {
+          std::cerr << "ERROR: only one of the -l/-L/--dump-* switches may be specified\n";
+          return false;
+        }
+        o->listing = c == 'l' ? Options::Listing::Points : Options::Listing::PointsAndVars;
+        o->listing_pattern = optarg;
+        // A listing never builds anything, and warnings about the tapsets it walks
+        // through are noise.
+        o->suppress_warnings = true;
         break;
       }
       case 'I':
@@ -369,6 +386,21 @@ bool parse_options(int argc, char** argv, Options* o, int* exit_code) {
     return false;
   }
   int i = optind;
+  if (o->listing != Options::Listing::None) {
+    const char* clash = o->have_script_text ? "Cannot specify a script with -l/-L/--dump-* switches."
+                        : o->last_pass_set  ? "Cannot specify -p with -l/-L/--dump-* switches."
+                                            : nullptr;
+    if (clash) {
+      std::cerr << clash << "\n";
+      usage_hint();
+      return false;
+    }
+    // The pattern becomes the script; every operand is a script argument.
+    o->script_text = "probe " + o->listing_pattern + " {}";
+    o->have_script_text = true;
+    o->last_pass = 2;
+    o->extra_scripts.clear();
+  }
   if (!o->have_script_text) {
     if (i >= argc) {
       std::cerr << "A script must be specified.\n";

@@ -9,6 +9,11 @@ namespace stap {
 
 struct Options {
   int last_pass = 5;
+  bool last_pass_set = false;      // -p given (refused with -l/-L)
+  // -l / -L: list the probe points PATTERN expands to (with their variables for -L)
+  // instead of running a script; stops after pass 2.
+  enum class Listing { None, Points, PointsAndVars } listing = Listing::None;
+  std::string listing_pattern;
   int verbose[5] = {0, 0, 0, 0, 0};  // per pass (--vp), -v raises all
   bool guru = false;
   bool unoptimized = false;        // -u

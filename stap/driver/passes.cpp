@@ -15,6 +15,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "stap/driver/listing.h"
 #include "stap/kmod/build.h"
 #include "stap/kmod/translate.h"
 #include "stap/parse/ast_printer.h"
@@ -215,7 +216,9 @@ bool run_pass1(Session& s) {
                  " library scripts " + timer.report());
   }
   if (!ok) {
-    s.diag.print("Pass 1: parse failed.  [man error::pass1]");
+    // A listing only says why with -v; the parse errors themselves are printed.
+    if (s.opts.listing == Options::Listing::None || s.verbose(1) > 0)
+      s.diag.print("Pass 1: parse failed.  [man error::pass1]");
     s.diag.report_suppressed();
   }
   return ok;
@@ -239,6 +242,29 @@ bool run_pass2(Session& s) {
   return true;
 }
 
+namespace {
+
+// -l/-L: pass 2 over "probe PATTERN {}", quiet about what does not resolve, then the
+// listing. Success means something was listed.
+int run_listing(Session& s, std::ostream& out) {
+  PassTimer timer;
+  s.diag.quiet_semantic_errors = true;
+  int parse_errors = s.diag.parse_errors();
+  elaborate(s);
+  int lines = 0;
+  // A tapset that does not parse spoils the listing, as it would any script.
+  if (s.diag.parse_errors() == parse_errors) lines = print_listing(s, out);
+  out.flush();
+  if (s.verbose(2) > 0) {
+    s.diag.print("Pass 2: analyzed script: " + program_summary(*s.program) + " " +
+                 timer.report());
+  }
+  s.diag.report_suppressed();
+  return lines > 0 ? 0 : 1;
+}
+
+}  // namespace
+
 int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err) {
   Session s(err);
   int rc = 0;
@@ -258,6 +284,7 @@ int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return 0;
   }
   PassTimer timer;
+  if (s.opts.listing != Options::Listing::None) return run_listing(s, out);
   if (!run_pass2(s)) return 1;
   if (s.opts.last_pass == 2) {
     print_program(out, *s.program, s.verbose(2) > 0);

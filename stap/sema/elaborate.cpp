@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "stap/debuginfo/kernel_info.h"
 #include "stap/driver/session.h"
 #include "stap/parse/ast_printer.h"
 #include "stap/parse/format.h"
@@ -93,6 +94,7 @@ class Elaborator {
   std::set<std::string> global_lookups_done_;
   std::vector<ProbeAlias*> aliases_;
   std::vector<ProbeAlias*> alias_stack_;  // aliases being expanded, innermost last
+  std::string listed_alias_;  // -l/-L: the first-level alias being expanded (see listed_as)
   bool no_match_reported_ = false;
   bool has_conditions_ = false;
   std::set<std::string> alias_lookups_done_;
@@ -166,6 +168,19 @@ bool alias_name_matches(const ProbePoint& pp, const ProbePoint& name) {
   return true;
 }
 
+// -l/-L list a point that came through an alias by the alias's first name plus the
+// suffix the user gave, as upstream does; a suffix with wildcards lists what it expanded
+// to instead (empty result).
+std::string alias_listing_name(const ProbeAlias& a, const ProbePoint& pp, size_t k) {
+  ProbePoint shown;
+  shown.components = a.alias_names[0]->components;
+  for (size_t i = k; i < pp.components.size(); ++i) {
+    if (pp.components[i].functor.find_first_of("*?[") != std::string::npos) return {};
+    shown.components.push_back(pp.components[i]);
+  }
+  return probe_point_str(shown);
+}
+
 bool Elaborator::whole_point_known(const ProbePoint& pp) {
   ProbeRegistry::Result r = registry_.match(pp);
   if (!r.matches.empty() || !r.validation_error.empty()) return true;
@@ -219,6 +234,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       const bool has_suffix = k < pp.components.size();
       int made_here = 0;
       std::string new_chain = alias_str(*a) + " <- " + chain;
+      if (depth == 0) listed_alias_ = alias_listing_name(*a, pp, k);
       alias_stack_.push_back(a);
       for (ProbePoint* loc : a->locations) {
         ProbePoint expanded = *loc;
@@ -246,6 +262,7 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
         if (n > 0 && loc->sufficient) break;
       }
       alias_stack_.pop_back();
+      if (depth == 0) listed_alias_.clear();
       made += made_here;
       if (made_here == 0 && has_suffix && !bad_suffix) bad_suffix = pp.components[k].tok;
     }
@@ -343,6 +360,13 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       }
       d->synthetic = user->synthetic;
       d->user = user;
+      // -l lists a built-in point as matched (wildcards resolved), not as -p2 spells it.
+      d->listed_as = listed_alias_;
+      if (d->listed_as.empty()) {
+        d->listed_as = !m.name.empty() ? m.name : probe_point_str(concrete);
+        d->listed_as += pp.sufficient ? "!" : pp.optional ? "?" : "";
+        if (pp.condition) d->listed_as += " if (" + expr_str(pp.condition) + ")";
+      }
       resolve_target_vars(s_, *d, [this] { return registry_.kernel_info(); });
       resolve_body(d->body, &d->locals, nullptr, user->file);
       if (d->condition)
@@ -701,7 +725,10 @@ bool Elaborator::run() {
     if (f->body && f->body->kind == StmtKind::Block) resolve_body(f->body, &f->locals, f, f->file);
   }
 
-  if (s_.diag.errors() == errors_before) optimize_program(s_, *prog_, used_functions_);
+  // A listing shows every local an alias sets, also the ones optimization would drop.
+  const bool listing = s_.opts.listing != Options::Listing::None;
+  if (s_.diag.errors() == errors_before && !listing)
+    optimize_program(s_, *prog_, used_functions_);
 
   // Upstream adds an empty begin probe when any probe has a condition.
   if (has_conditions_) {
@@ -743,7 +770,7 @@ bool Elaborator::run() {
 
   if (s_.diag.errors() == errors_before) infer_types(s_, *prog_);
   if (s_.diag.errors() == errors_before) check_program(s_, *prog_);
-  if (s_.diag.errors() == errors_before) {
+  if (s_.diag.errors() == errors_before && !listing) {
     size_t n = prog_->probes.size();
     add_global_display();
     // Type the display code like the rest (its globals' types are known by now).
@@ -751,6 +778,7 @@ bool Elaborator::run() {
   }
   if (s_.diag.errors() == errors_before && prog_->probes.empty())
     s_.diag.semantic_error("no probes found", nullptr);
+  prog_->kernel_info = registry_.release_kernel_info();
   return s_.diag.errors() == errors_before;
 }
 

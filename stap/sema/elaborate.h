@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@
 namespace stap {
 
 struct Session;
+namespace debuginfo {
+class KernelInfo;
+}
 
 struct DerivedProbe {
   const Token* tok = nullptr;        // the user's "probe" keyword
@@ -25,6 +29,9 @@ struct DerivedProbe {
   bool synthetic = false;
   const Probe* user = nullptr;       // the script's probe it came from
   int entry_slots = 0;               // .return: values saved at function entry (@entry)
+  // -l/-L: the point as listed, the first-level alias name when it came through one
+  // ("syscall.write", not what that expands to).
+  std::string listed_as;
 };
 
 struct Program {
@@ -32,6 +39,9 @@ struct Program {
   std::vector<FunctionDecl*> functions;  // reachable ones, sorted by name
   std::vector<DerivedProbe*> probes;
   std::vector<EmbeddedStmt*> embeds;
+  // The target kernel's data, when pass 2 opened it: owns the types and functions the
+  // probes' KernelProbe records point to, which later passes and -L read.
+  std::shared_ptr<debuginfo::KernelInfo> kernel_info;
 };
 
 bool elaborate(Session& s);

@@ -49,6 +49,10 @@ debuginfo::KernelInfo* ProbeRegistry::kernel_info() const {
   return kernel_info_.get();
 }
 
+std::unique_ptr<debuginfo::KernelInfo> ProbeRegistry::release_kernel_info() {
+  return std::move(kernel_info_);
+}
+
 void ProbeRegistry::add(ProbeFamilyPattern p) {
   owned_.push_back(std::make_unique<ProbeFamilyPattern>(std::move(p)));
   const ProbeFamilyPattern* pat = owned_.back().get();

@@ -82,6 +82,9 @@ class ProbeRegistry {
   bool kernel_exports(const std::string& symbol) const;
   // The target kernel's functions, tracepoints and types, opened on first use.
   debuginfo::KernelInfo* kernel_info() const;
+  // Hands the kernel data (and so every debuginfo::Type a KernelProbe points to) to the
+  // caller, so it outlives the registry; null if it was never opened.
+  std::unique_ptr<debuginfo::KernelInfo> release_kernel_info();
 
  private:
   struct Node {
