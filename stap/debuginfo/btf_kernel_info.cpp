@@ -179,6 +179,10 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
 
 std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glob,
                                                    const std::string& name_glob) {
+  if (trace_loader_) {
+    trace_names_ = trace_loader_();
+    trace_loader_ = nullptr;
+  }
   hint_.clear();
   std::vector<Tracepoint> out;
   Btf* v = vmlinux();

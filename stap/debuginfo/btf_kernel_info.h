@@ -7,6 +7,7 @@
 // and come from the kernel's trace headers through set_trace_names().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +43,8 @@ class BtfKernelInfo : public KernelInfo {
   // Names tracepoint arguments and systems (from the trace headers). Without an entry a
   // tracepoint's arguments are arg1..argN and its system is "".
   void set_trace_names(TraceNameMap names) { trace_names_ = std::move(names); }
+  // The same, computed on the first tracepoint lookup (scanning headers costs time).
+  void set_trace_names_loader(std::function<TraceNameMap()> f) { trace_loader_ = std::move(f); }
 
   std::vector<Function> functions(const std::string& glob, const std::string& module) override;
   std::vector<Tracepoint> tracepoints(const std::string& system_glob,
@@ -71,6 +74,7 @@ class BtfKernelInfo : public KernelInfo {
   std::map<std::string, std::unique_ptr<Btf>> modules_;  // null: tried, unavailable
   std::map<std::string, std::string> module_errors_;
   TraceNameMap trace_names_;
+  std::function<TraceNameMap()> trace_loader_;
   bool exports_loaded_ = false;
   std::string symvers_;  // Module.symvers, which exports_ points into
   std::unordered_map<std::string_view, std::string_view> exports_;  // symbol -> "vmlinux"/module

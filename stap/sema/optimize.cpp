@@ -265,7 +265,9 @@ class Optimizer {
           if (!sym || !sym->decl || sym->decl->is_global || u->first_read.count(sym->decl)) return;
           if (std::find(sc->locals->begin(), sc->locals->end(), sym->decl) == sc->locals->end())
             return;
-          o->s_.diag.warning("Eliding assignment to '" + sym->name + "'", a->tok);
+          // Tapset aliases set variables a probe may not use: upstream elides quietly.
+          if (!(a->tok && a->tok->loc.file && a->tok->loc.file->is_tapset))
+            o->s_.diag.warning("Eliding assignment to '" + sym->name + "'", a->tok);
           es.value = a->right;
         }
       } dead;
@@ -315,7 +317,8 @@ class Optimizer {
       case StmtKind::ExprStmt: {
         auto& es = *static_cast<ExprStmt*>(st);
         if (!expr_is_pure(es.value)) return false;
-        s_.diag.warning("Eliding side-effect-free expression ", es.tok);
+        if (!(es.tok && es.tok->loc.file && es.tok->loc.file->is_tapset))
+          s_.diag.warning("Eliding side-effect-free expression ", es.tok);
         return true;
       }
       default:

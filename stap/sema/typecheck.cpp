@@ -494,8 +494,10 @@ class Unresolved : public TraversingVisitor {
     TraversingVisitor::visit(e);
     for (Expr* a : e.args) {
       // An unresolved target variable has already said why.
-      if (a && a->kind == ExprKind::TargetSymbol && !static_cast<TargetSymbol*>(a)->code) continue;
-      if (a && a->kind == ExprKind::Cast && !static_cast<Cast*>(a)->code) continue;
+      if (a && a->kind == ExprKind::TargetSymbol &&
+          !static_cast<TargetSymbol*>(a)->unresolved.empty())
+        continue;
+      if (a && a->kind == ExprKind::Cast && !static_cast<Cast*>(a)->unresolved.empty()) continue;
       if (a && a->type == Type::Unknown) err_.error("unresolved type ", a->tok);
     }
   }
