@@ -64,6 +64,9 @@ bool TargetCommand::prepare(const std::string &command) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // The command sees only stdin, stdout and stderr, as upstream's: not the control
+    // channel or the relay folder staprun passed down (its first open() gets fd 3).
+    close_range(3, ~0U, 0);
     exec_command(command);
   }
   sigprocmask(SIG_SETMASK, &old, nullptr);
