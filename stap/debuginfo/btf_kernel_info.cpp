@@ -1,5 +1,7 @@
 #include "stap/debuginfo/btf_kernel_info.h"
 
+#include <set>
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -159,7 +161,10 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
     }
   };
   if (module.empty() || module == "kernel") {
-    if (Btf* v = vmlinux()) from(v, "kernel");
+    if (Btf* v = vmlinux()) {
+      from(v, "kernel");
+      add_syscall_wrappers(*v, glob, &out);
+    }
   } else if (module.find_first_of("*?[") == std::string::npos) {
     if (Btf* m = this->module(module)) from(m, module_name_of(module));
   } else {
@@ -175,6 +180,53 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
             (module.empty() || module == "kernel" ? vmlinux_origin_ : module) +
             "; inlined functions are only in the DWARF of linux-image-" + release_ + "-dbg";
   return out;
+}
+
+// pahole leaves some syscall wrappers out of BTF (those of argument-less calls, like
+// __x64_sys_getpid), but the build tree's syscall table names every one, and all have
+// the same prototype: long __x64_sys_X(const struct pt_regs *regs).
+void BtfKernelInfo::add_syscall_wrappers(Btf& v, const std::string& glob,
+                                         std::vector<Function>* out) {
+  // Only globs that can name a wrapper ("*", "__x64_sys_*", "*getpid") look.
+  if (glob.find_first_of("*?[") == std::string::npos && !glob.starts_with("__x64_sys_")) return;
+  std::ifstream in("/lib/modules/" + release_ +
+                   "/build/arch/x86/include/generated/asm/syscalls_64.h");
+  if (!in) return;
+  std::set<std::string> have;
+  for (const Function& f : *out) have.insert(f.name);
+  const Type* regs = v.find_type("struct pt_regs");
+  const Type* lng = v.find_type("long int");
+  if (!regs || !lng) return;
+  if (!syscall_regs_type_) {
+    Type c;
+    c.kind = TypeKind::Const;
+    c.ref = regs;
+    syscall_regs_type_ = table_.pointer_to(table_.add(c));
+  }
+  std::string line;
+  while (std::getline(in, line)) {
+    // __SYSCALL(39, sys_getpid)
+    size_t a = line.find(", sys_");
+    size_t b = line.find(')', a == std::string::npos ? 0 : a);
+    if (!line.starts_with("__SYSCALL(") || a == std::string::npos || b == std::string::npos)
+      continue;
+    std::string name = "__x64_" + line.substr(a + 2, b - a - 2);
+    if (have.count(name) || !glob_match(glob, name)) continue;
+    have.insert(name);
+    Function f;
+    f.name = name;
+    f.module = "kernel";
+    f.has_proto = true;
+    f.ret = lng;
+    Variable v;
+    v.name = "regs";
+    v.type = syscall_regs_type_;
+    v.loc.kind = Location::Value;
+    v.loc.c = "STP_REG(5)";
+    v.is_param = true;
+    f.params.push_back(v);
+    out->push_back(std::move(f));
+  }
 }
 
 std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glob,

@@ -73,6 +73,8 @@ class BtfKernelInfo : public KernelInfo {
   ModuleFiles module_files_;
   std::map<std::string, std::unique_ptr<Btf>> modules_;  // null: tried, unavailable
   std::map<std::string, std::string> module_errors_;
+  void add_syscall_wrappers(Btf& v, const std::string& glob, std::vector<Function>* out);
+  const Type* syscall_regs_type_ = nullptr;
   TraceNameMap trace_names_;
   std::function<TraceNameMap()> trace_loader_;
   bool exports_loaded_ = false;
