@@ -640,4 +640,13 @@ void resolve_target_vars(Session& s, DerivedProbe& d,
   d.entry_slots = r.next_slot_;
 }
 
+void resolve_function_target_vars(Session& s, FunctionDecl& f,
+                                  const std::function<debuginfo::KernelInfo*()>& kernel) {
+  // A function has no probe context: only @cast (and @defined over it) can resolve,
+  // against the kernel's types; a $var stays unresolved and is reported when used.
+  DerivedProbe none;
+  Resolver r(s, none, kernel);
+  visit_stmt(r, f.body);
+}
+
 }  // namespace stap

@@ -10,6 +10,7 @@ namespace stap {
 
 struct Session;
 struct DerivedProbe;
+struct FunctionDecl;
 namespace debuginfo {
 class KernelInfo;
 }
@@ -17,5 +18,9 @@ class KernelInfo;
 // `kernel` opens the target kernel's type information on demand (for @cast in any probe).
 void resolve_target_vars(Session& s, DerivedProbe& d,
                          const std::function<debuginfo::KernelInfo*()>& kernel);
+
+// The same for a script function's body (tapset helpers built on @cast).
+void resolve_function_target_vars(Session& s, FunctionDecl& f,
+                                  const std::function<debuginfo::KernelInfo*()>& kernel);
 
 }  // namespace stap

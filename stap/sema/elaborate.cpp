@@ -722,7 +722,10 @@ bool Elaborator::run() {
     for (VarDecl* formal : f->formals)
       if (std::find(f->locals.begin(), f->locals.end(), formal) == f->locals.end())
         f->locals.push_back(formal);
-    if (f->body && f->body->kind == StmtKind::Block) resolve_body(f->body, &f->locals, f, f->file);
+    if (f->body && f->body->kind == StmtKind::Block) {
+      resolve_function_target_vars(s_, *f, [this] { return registry_.kernel_info(); });
+      resolve_body(f->body, &f->locals, f, f->file);
+    }
   }
 
   // A listing shows every local an alias sets, also the ones optimization would drop.
