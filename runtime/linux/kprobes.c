@@ -11,6 +11,7 @@ struct _stp_kprobe {
   } u;
   const struct stp_kprobe_probe *kpp;
   int registered;
+  int rc; /* registration result, reported after all are registered */
 };
 
 static struct _stp_kprobe *_stp_kprobes;
@@ -71,7 +72,10 @@ static int _stp_kprobes_start(const struct stp_kprobe_probe *table, unsigned n)
   if (!_stp_kprobes)
     return -ENOMEM;
   _stp_nkprobes = n;
-  for (i = 0; i < n; i++) {
+  /* The kernel runs the handlers of probes sharing an address newest first;
+     registering from the last probe back makes them run in script order, as
+     upstream's do.  Failures are reported afterwards, in script order. */
+  for (i = n; i-- > 0;) {
     struct _stp_kprobe *k = &_stp_kprobes[i];
     const struct stp_kprobe_probe *p = &table[i];
     struct kprobe *kp = p->is_return ? &k->u.rp.kp : &k->u.kp;
@@ -93,12 +97,15 @@ static int _stp_kprobes_start(const struct stp_kprobe_probe *table, unsigned n)
       k->u.kp.pre_handler = _stp_kprobe_pre;
       rc = register_kprobe(&k->u.kp);
     }
-    if (rc) {
+    k->rc = rc;
+    k->registered = rc == 0;
+  }
+  for (i = 0; i < n; i++) {
+    struct _stp_kprobe *k = &_stp_kprobes[i];
+    struct kprobe *kp = k->kpp->is_return ? &k->u.rp.kp : &k->u.kp;
+    if (k->rc)
       _stp_warn("probe %s (address 0x%lx) registration error [man warning::pass5] (rc %d)",
-                p->probe->pp, (unsigned long) kp->addr, rc);
-      continue;
-    }
-    k->registered = 1;
+                k->kpp->probe->pp, (unsigned long) kp->addr, k->rc);
   }
   return 0;
 }
