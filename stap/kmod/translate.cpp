@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "stap/debuginfo/kernel_info.h"
 #include "stap/driver/session.h"
 #include "stap/kmod/regex_compile.h"
 #include "stap/probes/kernel_probe.h"
@@ -790,6 +791,14 @@ void Translator::emit_tables() {
   tables_ += "static const struct stp_tracepoint_probe stp_tracepoint_probes[] = {\n" + tracepoints;
   if (ntracepoints == 0) tables_ += "  { 0 },\n";
   tables_ += "};\n";
+  // The kernel whose types and offsets the probes were built from: staprun refuses to
+  // load the module into another (its build-id is in /sys/kernel/notes).
+  if (p_.kernel_info) {
+    std::string id = p_.kernel_info->build_id("kernel");
+    if (!id.empty())
+      tables_ += "static const char stp_kernel_build_id[] "
+                 "__attribute__((section(\".stap_kernel_build_id\"), used)) = \"" + id + "\";\n";
+  }
   tables_ += "static const unsigned stp_n_probes = " + std::to_string(p_.probes.size()) +
              ", stp_n_be_probes = " + std::to_string(be.size()) +
              ", stp_n_timer_probes = " + std::to_string(ntimers) +
