@@ -1,0 +1,362 @@
+// The DWARF reader against Debian's real 6.1.0-56-cloud-amd64 debuginfo. The expected
+// addresses and offsets come from Debian's stap 4.8 (-p3 output) and pahole on the same
+// vmlinux. Skipped when the extracted -dbg package is absent: set
+// STAP_TEST_DEBUGINFO_6_1 to its usr/lib/debug, or extract it to the default below.
+#include <gtest/gtest.h>
+
+#include <dwarf.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include "stap/debuginfo/dwarf.h"
+
+namespace di = stap::debuginfo;
+
+namespace {
+
+const char* kRelease = "6.1.0-56-cloud-amd64";
+
+std::string debug_root() {
+  const char* env = std::getenv("STAP_TEST_DEBUGINFO_6_1");
+  std::string r = env && *env ? env : "/work/cache/dbg/root-6.1.0-56/usr/lib/debug";
+  std::error_code ec;
+  if (!std::filesystem::exists(r + "/boot/vmlinux-" + std::string(kRelease), ec)) return "";
+  return r;
+}
+
+// One open kernel for the whole suite (opening is the slow part), with its own cache
+// directory so the index cache is exercised too.
+struct Shared {
+  di::TypeTable types;
+  std::unique_ptr<di::DwarfKernel> k;
+  std::string error;
+  double open_total_ms = 0;
+};
+
+Shared* shared() {
+  static Shared* s = [] {
+    auto* s = new Shared;
+    std::string root = debug_root();
+    if (root.empty()) return s;
+    setenv("SYSTEMTAP_DEBUGINFO_PATH", root.c_str(), 1);
+    auto t0 = std::chrono::steady_clock::now();
+    s->k = di::DwarfKernel::open(kRelease, s->types, "", &s->error);
+    s->open_total_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+  }();
+  return s;
+}
+
+#define NEED_KERNEL()                                                             \
+  di::DwarfKernel* k = shared()->k.get();                                         \
+  if (debug_root().empty()) GTEST_SKIP() << "no extracted 6.1 -dbg package";      \
+  ASSERT_NE(k, nullptr) << shared()->error
+
+const di::Variable* find_var(const std::vector<di::Variable>& vs, const std::string& name) {
+  for (const auto& v : vs)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(DwarfLocation, RegistersFrameBaseAndValues) {
+  std::string why;
+  di::Location l = di::translate_location({{DW_OP_reg5, 0, 0, {}, {}}}, "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Value);
+  EXPECT_EQ(l.c, "STP_REG(5)");
+
+  l = di::translate_location({{DW_OP_fbreg, static_cast<uint64_t>(-24), 0, {}, {}}}, "STP_CFA",
+                             false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Memory);
+  EXPECT_EQ(l.c, "(STP_CFA + -0x18L)");
+
+  l = di::translate_location({{DW_OP_breg7, 8, 0, {}, {}}, {DW_OP_deref, 0, 0, {}, {}}}, "", false,
+                             8, &why);
+  EXPECT_EQ(l.kind, di::Location::Memory);
+  EXPECT_EQ(l.c, "STP_DEREF(8, (STP_REG(7) + 0x8L))");
+
+  l = di::translate_location({{DW_OP_breg3, 0, 0, {}, {}}, {DW_OP_lit1, 0, 0, {}, {}},
+                              {DW_OP_plus, 0, 0, {}, {}}, {DW_OP_stack_value, 0, 0, {}, {}}},
+                             "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Value);
+  EXPECT_EQ(l.c, "((STP_REG(3) + 0x0L) + 0x1UL)");
+
+  // entry_value(reg5): the register itself at the entry, unknown elsewhere.
+  di::DwarfOp ev{DW_OP_entry_value, 1, 0, {{DW_OP_reg5, 0, 0, {}, {}}}, {}};
+  l = di::translate_location({ev, {DW_OP_stack_value, 0, 0, {}, {}}}, "", true, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Value);
+  EXPECT_EQ(l.c, "STP_REG(5)");
+  l = di::translate_location({ev, {DW_OP_stack_value, 0, 0, {}, {}}}, "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Unavailable);
+  EXPECT_NE(why.find("entry"), std::string::npos);
+
+  di::DwarfOp iv{DW_OP_implicit_value, 2, 0, {}, std::string("\x34\x12", 2)};
+  l = di::translate_location({iv}, "", false, 2, &why);
+  EXPECT_EQ(l.kind, di::Location::Value);
+  EXPECT_EQ(l.c, "0x1234UL");
+
+  // Two 4-byte register pieces make one 8-byte value.
+  l = di::translate_location({{DW_OP_reg0, 0, 0, {}, {}}, {DW_OP_piece, 4, 0, {}, {}},
+                              {DW_OP_reg1, 0, 0, {}, {}}, {DW_OP_piece, 4, 0, {}, {}}},
+                             "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Value);
+  EXPECT_EQ(l.c, "((STP_REG(0) & 0xffffffffUL) | ((STP_REG(1) & 0xffffffffUL) << 32))");
+
+  why.clear();
+  l = di::translate_location({{DW_OP_GNU_push_tls_address, 0, 0, {}, {}}}, "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Unavailable);
+  EXPECT_FALSE(why.empty());
+  l = di::translate_location({{DW_OP_plus, 0, 0, {}, {}}}, "", false, 8, &why);
+  EXPECT_EQ(l.kind, di::Location::Unavailable);
+}
+
+TEST(DwarfSearch, MissingDebuginfoNamesPackageAndPaths) {
+  setenv("SYSTEMTAP_DEBUGINFO_PATH", "/nonexistent-debug", 1);
+  di::DebuginfoSearch s = di::find_vmlinux_debuginfo("0.0.0-none");
+  EXPECT_TRUE(s.found.empty());
+  ASSERT_FALSE(s.tried.empty());
+  EXPECT_EQ(s.tried[0], "/nonexistent-debug/boot/vmlinux-0.0.0-none");
+  std::string hint = di::debuginfo_hint("0.0.0-none", s);
+  EXPECT_NE(hint.find("linux-image-0.0.0-none-dbg"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("/lib/modules/0.0.0-none/build/vmlinux"), std::string::npos) << hint;
+  di::TypeTable types;
+  std::string err;
+  EXPECT_EQ(di::DwarfKernel::open("0.0.0-none", types, "", &err), nullptr);
+  EXPECT_NE(err.find("missing x86_64 kernel/module debuginfo"), std::string::npos) << err;
+  std::string root = debug_root();
+  if (!root.empty()) setenv("SYSTEMTAP_DEBUGINFO_PATH", root.c_str(), 1);
+}
+
+TEST(DwarfKernel6_1, OpensWithBuildId) {
+  NEED_KERNEL();
+  EXPECT_EQ(k->build_id(), "3b43fad5034874490492495d552c0af6a5fab235");
+  EXPECT_NE(k->vmlinux_path().find("vmlinux-6.1.0-56-cloud-amd64"), std::string::npos);
+  std::printf("[ timing ] open %.0f ms (elf %.0f ms, index %.0f ms%s)\n", shared()->open_total_ms,
+              k->timing().open_ms, k->timing().index_ms,
+              k->timing().index_from_cache ? ", cached" : "");
+}
+
+TEST(DwarfKernel6_1, VfsReadParamsAtEntry) {
+  NEED_KERNEL();
+  auto sites = k->functions("vfs_read", "kernel", true);
+  ASSERT_EQ(sites.size(), 1u);
+  const auto& s = sites[0];
+  EXPECT_EQ(s.fn.name, "vfs_read");
+  EXPECT_EQ(s.fn.decl_file, "fs/read_write.c");
+  EXPECT_EQ(s.fn.decl_line, 450);
+  EXPECT_FALSE(s.inlined);
+  EXPECT_EQ(s.at.addr, 0xffffffff8134cc50ULL);  // stap 4.8 probes _stext+0x34cc50
+  EXPECT_EQ(s.at.symbol, "vfs_read");
+  EXPECT_EQ(s.at.offset, 0u);
+  EXPECT_FALSE(s.fn.exported);
+  ASSERT_NE(s.fn.ret, nullptr);
+  EXPECT_EQ(s.fn.ret->name, "ssize_t");
+  ASSERT_EQ(s.fn.params.size(), 4u);
+  const char* names[] = {"file", "buf", "count", "pos"};
+  const char* regs[] = {"STP_REG(5)", "STP_REG(4)", "STP_REG(1)", "STP_REG(2)"};  // di si dx cx
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(s.fn.params[i].name, names[i]);
+    EXPECT_TRUE(s.fn.params[i].is_param);
+    EXPECT_EQ(s.fn.params[i].loc.kind, di::Location::Value) << names[i];
+    EXPECT_EQ(s.fn.params[i].loc.c, regs[i]) << names[i];
+  }
+  const di::Type* ft = s.fn.params[0].type;
+  ASSERT_NE(ft, nullptr);
+  EXPECT_EQ(ft->kind, di::TypeKind::Pointer);
+  ASSERT_NE(ft->ref, nullptr);
+  EXPECT_EQ(ft->ref->name, "file");
+  EXPECT_EQ(s.fn.params[2].type->name, "size_t");
+  EXPECT_EQ(s.fn.params[2].type->kind, di::TypeKind::Typedef);
+  EXPECT_EQ(di::resolve(s.fn.params[2].type)->size, 8u);
+  EXPECT_FALSE(di::resolve(s.fn.params[2].type)->is_signed);
+
+  bool is_void = true;
+  const di::Type* rt = k->return_type(s.object, s.die, &is_void);
+  EXPECT_FALSE(is_void);
+  ASSERT_NE(rt, nullptr);
+  EXPECT_EQ(rt->name, "ssize_t");
+
+  // Further in, locals come into view and params move or go.
+  auto later = k->variables_at(s.object, s.die, 0xffffffff8134cc63ULL, true);
+  EXPECT_NE(find_var(later, "ret"), nullptr);
+  const di::Variable* file = find_var(later, "file");
+  ASSERT_NE(file, nullptr);
+  EXPECT_NE(file->loc.kind, di::Location::Unavailable);
+}
+
+TEST(DwarfKernel6_1, ExportedAndGlob) {
+  NEED_KERNEL();
+  auto sites = k->functions("vfs_fsync", "kernel", false);
+  ASSERT_EQ(sites.size(), 1u);
+  EXPECT_TRUE(sites[0].fn.exported);
+  EXPECT_EQ(sites[0].fn.decl_file, "fs/sync.c");
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto all = k->functions("vfs_*", "kernel", false);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::set<std::string> names;
+  for (const auto& s : all) {
+    EXPECT_EQ(s.fn.name.compare(0, 4, "vfs_"), 0) << s.fn.name;
+    names.insert(s.fn.name);
+  }
+  EXPECT_TRUE(names.count("vfs_read"));
+  EXPECT_TRUE(names.count("vfs_write"));
+  EXPECT_GT(names.size(), 60u);
+  std::printf("[ timing ] functions(\"vfs_*\"): %zu sites, %zu names, %.0f ms\n", all.size(),
+              names.size(), ms);
+  t0 = std::chrono::steady_clock::now();
+  auto with_inl = k->functions("vfs_*", "kernel", true);
+  ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ timing ] functions(\"vfs_*\") with inlines: %zu sites, %.0f ms\n", with_inl.size(),
+              ms);
+}
+
+TEST(DwarfKernel6_1, DoFsyncIsInlinedOnly) {
+  NEED_KERNEL();
+  auto sites = k->functions("do_fsync", "kernel", true);
+  // stap 4.8 places kernel.function("do_fsync") at these four inline instances.
+  std::set<uint64_t> want = {0xffffffff813915c5ULL, 0xffffffff81391625ULL, 0xffffffff81391685ULL,
+                             0xffffffff81391715ULL};
+  std::set<uint64_t> got;
+  for (const auto& s : sites) {
+    EXPECT_EQ(s.fn.decl_file, "fs/sync.c");
+    EXPECT_EQ(s.fn.decl_line, 206);
+    EXPECT_TRUE(s.inlined);
+    EXPECT_TRUE(s.inlined_only);
+    EXPECT_FALSE(s.caller.empty());
+    EXPECT_EQ(s.at.symbol, s.caller.substr(0, s.at.symbol.size()));
+    got.insert(s.at.addr);
+    const di::Variable* fd = find_var(s.fn.params, "fd");
+    ASSERT_NE(fd, nullptr);
+    ASSERT_NE(fd->type, nullptr);
+    EXPECT_EQ(fd->type->name, "unsigned int");
+  }
+  EXPECT_EQ(got, want);
+}
+
+TEST(DwarfKernel6_1, InlineInstancesOfFdget) {
+  NEED_KERNEL();
+  auto sites = k->functions("fdget", "kernel", true);
+  size_t n = 0;
+  bool saw = false;
+  for (const auto& s : sites) {
+    EXPECT_EQ(s.fn.decl_file, "include/linux/file.h");
+    EXPECT_EQ(s.fn.decl_line, 63);
+    if (s.inlined) ++n;
+    if (s.at.addr == 0xffffffff8134e28aULL) saw = true;
+  }
+  EXPECT_TRUE(saw);
+  EXPECT_GE(n, 100u);  // stap 4.8 finds 134
+}
+
+TEST(DwarfKernel6_1, StatementAddresses) {
+  NEED_KERNEL();
+  auto st = k->statements("vfs_read", "fs/read_write.c", 454, "kernel");
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_EQ(st[0].at.addr, 0xffffffff8134cc63ULL);
+  EXPECT_EQ(st[0].at.symbol, "vfs_read");
+  EXPECT_EQ(st[0].at.offset, 0x13u);
+  EXPECT_EQ(st[0].file, "fs/read_write.c");
+
+  // Every line of vfs_read as stap 4.8 lists them for vfs_read@fs/read_write.c:*.
+  auto every = k->statements("vfs_read", "fs/read_write.c", 0, "kernel");
+  std::map<int, uint64_t> lines;
+  for (const auto& s : every) lines[s.line] = s.at.addr;
+  EXPECT_EQ(lines[451], 0xffffffff8134cc50ULL);
+  EXPECT_EQ(lines[456], 0xffffffff8134cc81ULL);
+  EXPECT_EQ(lines[479], 0xffffffff8134cd17ULL);
+  EXPECT_EQ(lines.size(), 22u);
+
+  auto any = k->statements("*", "read_write.c", 454, "kernel");
+  bool found = false;
+  for (const auto& s : any)
+    if (s.function == "vfs_read" && s.at.addr == 0xffffffff8134cc63ULL) found = true;
+  EXPECT_TRUE(found);
+}
+
+TEST(DwarfKernel6_1, StructFileLayout) {
+  NEED_KERNEL();
+  const di::Type* f = k->find_type("struct file", "kernel");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->kind, di::TypeKind::Struct);
+  EXPECT_EQ(f->size, 232u);
+  di::Member m;
+  ASSERT_TRUE(di::find_member(f, "f_pos", &m));
+  EXPECT_EQ(m.bit_offset, 104u * 8);
+  ASSERT_TRUE(di::find_member(f, "f_inode", &m));
+  EXPECT_EQ(m.bit_offset, 32u * 8);
+  ASSERT_TRUE(di::find_member(f, "f_flags", &m));
+  EXPECT_EQ(m.bit_offset, 64u * 8);
+  ASSERT_TRUE(di::find_member(f, "f_iocb_flags", &m));  // in an anonymous union
+  EXPECT_EQ(m.bit_offset, 0u);
+  ASSERT_TRUE(di::find_member(f, "f_op", &m));
+  EXPECT_EQ(m.bit_offset, 40u * 8);
+  ASSERT_EQ(m.type->kind, di::TypeKind::Pointer);
+  EXPECT_EQ(m.type->ref->kind, di::TypeKind::Const);
+
+  const di::Type* p = k->find_type("struct file *", "kernel");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->kind, di::TypeKind::Pointer);
+  EXPECT_EQ(p->ref, f);
+
+  const di::Type* t = k->find_type("struct tcp_options_received", "kernel");
+  ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(di::find_member(t, "snd_wscale", &m));
+  EXPECT_EQ(m.bit_offset, 16u * 8 + 8);
+  EXPECT_EQ(m.bit_size, 4u);
+  ASSERT_TRUE(di::find_member(t, "saw_unknown", &m));
+  EXPECT_EQ(m.bit_offset, 18u * 8);
+  EXPECT_EQ(m.bit_size, 1u);
+
+  const di::Type* pid = k->find_type("pid_t", "kernel");
+  ASSERT_NE(pid, nullptr);
+  EXPECT_EQ(pid->kind, di::TypeKind::Typedef);
+  EXPECT_TRUE(di::resolve(pid)->is_signed);
+  EXPECT_EQ(k->find_type("struct no_such_struct_here", "kernel"), nullptr);
+  EXPECT_NE(k->missing_hint().find("no_such_struct_here"), std::string::npos);
+}
+
+TEST(DwarfKernel6_1, GlobalVariables) {
+  NEED_KERNEL();
+  auto g = k->global_variable("nr_threads", "kernel/fork.c", "kernel");
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->at.addr, 0xffffffff832ee7d8ULL);
+  EXPECT_EQ(g->at.symbol, "nr_threads");
+  EXPECT_EQ(g->at.offset, 0u);
+  ASSERT_NE(g->type, nullptr);
+  EXPECT_EQ(g->type->name, "int");
+  EXPECT_FALSE(k->global_variable("nr_threads", "fs/no_such.c", "kernel").has_value());
+  auto it = k->global_variable("init_task", "", "kernel");
+  ASSERT_TRUE(it.has_value());
+  EXPECT_EQ(it->at.addr, 0xffffffff82a1aa40ULL);
+  EXPECT_EQ(di::resolve(it->type)->name, "task_struct");
+}
+
+TEST(DwarfKernel6_1, IndexCacheGivesSameAnswers) {
+  if (debug_root().empty()) GTEST_SKIP() << "no extracted 6.1 -dbg package";
+  std::string dir = testing::TempDir() + "dwarf-cache-test";
+  std::filesystem::remove_all(dir);
+  di::TypeTable t1, t2;
+  std::string err;
+  auto a = di::DwarfKernel::open(kRelease, t1, dir, &err);
+  ASSERT_NE(a, nullptr) << err;
+  EXPECT_FALSE(a->timing().index_from_cache);
+  auto b = di::DwarfKernel::open(kRelease, t2, dir, &err);
+  ASSERT_NE(b, nullptr) << err;
+  EXPECT_TRUE(b->timing().index_from_cache);
+  std::printf("[ timing ] open cold index %.0f ms, from cache %.0f ms (+elf %.0f ms)\n",
+              a->timing().index_ms, b->timing().index_ms, b->timing().open_ms);
+  auto fa = a->functions("vfs_*", "kernel", false);
+  auto fb = b->functions("vfs_*", "kernel", false);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].fn.name, fb[i].fn.name);
+    EXPECT_EQ(fa[i].fn.decl_file, fb[i].fn.decl_file);
+    EXPECT_EQ(fa[i].at.addr, fb[i].at.addr);
+  }
+  std::filesystem::remove_all(dir);
+}
