@@ -1276,51 +1276,83 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
     Dwarf_Lines* lines = nullptr;
     size_t n = 0;
     if (dwarf_getsrclines(&cu, &lines, &n) != 0) continue;
-    std::unordered_map<const char*, bool> file_ok;
+    // The unit's out-of-line functions: a row belongs to the one whose code holds it
+    // (inlined code counts as its caller's).
+    struct Fn {
+      Dwarf_Die die;
+      std::string name;
+      int decl_line;
+      std::string decl_file;
+      int last_line = 0;  // the highest line of its own file in its code
+    };
+    std::vector<Fn> fns;
+    Dwarf_Die c;
+    if (dwarf_child(&cu, &c) == 0) do {
+        if (dwarf_tag(&c) != DW_TAG_subprogram) continue;
+        if (!dwarf_hasattr(&c, DW_AT_low_pc) && !dwarf_hasattr(&c, DW_AT_ranges)) continue;
+        const char* nm = dwarf_diename(&c);
+        if (!nm || (func_glob != "*" && !glob_match(func_glob, nm))) continue;
+        int dl = 0;
+        dwarf_decl_line(&c, &dl);
+        fns.push_back(Fn{c, nm, dl, impl_->rel_path(dwarf_decl_file(&c))});
+      } while (dwarf_siblingof(&c, &c) == 0);
+    if (fns.empty()) continue;
+    struct Row {
+      uint64_t addr;
+      int line;
+      size_t fn;
+      const char* src;
+    };
+    std::vector<Row> rows;
+    std::unordered_map<const char*, std::string> rel;
+    size_t last = 0;
     for (size_t i = 0; i < n; ++i) {
       Dwarf_Line* l = dwarf_onesrcline(lines, i);
       int ln = 0;
-      bool stmt = false, end = false;
+      bool end = false;
       dwarf_lineno(l, &ln);
-      dwarf_linebeginstatement(l, &stmt);
       dwarf_lineendsequence(l, &end);
-      if (!stmt || end || ln == 0 || (line > 0 && ln != line)) continue;
-      const char* src = dwarf_linesrc(l, nullptr, nullptr);
-      auto fo = file_ok.find(src);
-      if (fo == file_ok.end())
-        fo = file_ok.emplace(src, file_matches(file, impl_->rel_path(src))).first;
-      if (!fo->second) continue;
+      if (end || ln == 0) continue;
       Dwarf_Addr a = 0;
       dwarf_lineaddr(l, &a);
-      // The out-of-line function holding this address.
-      Dwarf_Die* scopes = nullptr;
-      int ns = dwarf_getscopes(&cu, a, &scopes);
-      Dwarf_Die* fn = nullptr;
-      for (int k = ns - 1; k >= 0; --k)
-        if (dwarf_tag(&scopes[k]) == DW_TAG_subprogram) {
-          fn = &scopes[k];
-          break;
-        }
-      if (!fn) {
-        free(scopes);
-        continue;
+      size_t f = fns.size();
+      if (dwarf_haspc(&fns[last].die, a) == 1) {
+        f = last;
+      } else {
+        for (size_t k = 0; k < fns.size(); ++k)
+          if (dwarf_haspc(&fns[k].die, a) == 1) {
+            f = last = k;
+            break;
+          }
       }
-      const char* fname = dwarf_diename(fn);
-      std::string name = fname ? fname : "";
-      uint64_t fdie = dwarf_dieoffset(fn);
-      free(scopes);
-      if (func_glob != "*" && !glob_match(func_glob, name)) continue;
-      auto key = std::make_tuple(name, ln, fdie);
+      if (f == fns.size()) continue;
+      const char* src = dwarf_linesrc(l, nullptr, nullptr);
+      auto r = rel.find(src);
+      if (r == rel.end()) r = rel.emplace(src, impl_->rel_path(src)).first;
+      if (r->second == fns[f].decl_file) fns[f].last_line = std::max(fns[f].last_line, ln);
+      // Not only is_stmt rows: gcc leaves many line starts of optimized code without
+      // it, and upstream probes those too (vfs_read's line 454 in 6.1).
+      rows.push_back(Row{a, ln, f, src});
+    }
+    for (const Row& row : rows) {
+      const Fn& fn = fns[row.fn];
+      // Lines of the function's own source range only: not those of inlined callees.
+      if (row.line < fn.decl_line || row.line > fn.last_line) continue;
+      if (line > 0 && row.line != line) continue;
+      const std::string& path = rel[row.src];
+      if (path != fn.decl_file || !file_matches(file, path)) continue;
+      uint64_t fdie = dwarf_dieoffset(const_cast<Dwarf_Die*>(&fn.die));
+      auto key = std::make_tuple(fn.name, row.line, fdie);
       auto b = best.find(key);
-      if (b != best.end() && b->second.at.addr <= a + o->bias) continue;
-      StatementSite s;
-      s.function = name;
-      s.file = impl_->rel_path(src);
-      s.line = ln;
-      s.at = impl_->probe_addr(*o, a, true);
-      s.die = fdie;
-      s.object = impl_->object_index(o);
-      best[key] = s;
+      if (b != best.end() && b->second.at.addr <= row.addr + o->bias) continue;
+      StatementSite st;
+      st.function = fn.name;
+      st.file = path;
+      st.line = row.line;
+      st.at = impl_->probe_addr(*o, row.addr, true);
+      st.die = fdie;
+      st.object = impl_->object_index(o);
+      best[key] = st;
     }
   }
   for (auto& [k, v] : best) out.push_back(std::move(v));

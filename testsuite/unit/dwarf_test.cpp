@@ -269,7 +269,15 @@ TEST(DwarfKernel6_1, StatementAddresses) {
   EXPECT_EQ(lines[451], 0xffffffff8134cc50ULL);
   EXPECT_EQ(lines[456], 0xffffffff8134cc81ULL);
   EXPECT_EQ(lines[479], 0xffffffff8134cd17ULL);
-  EXPECT_EQ(lines.size(), 22u);
+  std::map<int, uint64_t> want = {
+      {451, 0xffffffff8134cc50ULL}, {454, 0xffffffff8134cc63ULL}, {455, 0xffffffff8134cf3fULL},
+      {456, 0xffffffff8134cc81ULL}, {457, 0xffffffff8134cf4bULL}, {458, 0xffffffff8134cc8fULL},
+      {459, 0xffffffff8134cd10ULL}, {461, 0xffffffff8134ccacULL}, {462, 0xffffffff8134ccc2ULL},
+      {464, 0xffffffff8134ccc7ULL}, {467, 0xffffffff8134ccccULL}, {468, 0xffffffff8134cce7ULL},
+      {469, 0xffffffff8134cda6ULL}, {470, 0xffffffff8134cdb5ULL}, {472, 0xffffffff8134ceabULL},
+      {473, 0xffffffff8134ccf8ULL}, {474, 0xffffffff8134cd41ULL}, {475, 0xffffffff8134cd4aULL},
+      {477, 0xffffffff8134ccfdULL}, {478, 0xffffffff8134cd0eULL}, {479, 0xffffffff8134cd17ULL}};
+  EXPECT_EQ(lines, want);
 
   auto any = k->statements("*", "read_write.c", 454, "kernel");
   bool found = false;
