@@ -111,10 +111,11 @@ std::vector<std::string> debuginfo_roots() {
   return roots;
 }
 
-DebuginfoSearch find_vmlinux_debuginfo(const std::string& release, const std::string& build_id) {
+DebuginfoSearch find_vmlinux_debuginfo(const std::string& release, const std::string& build_id,
+                                       const std::vector<std::string>& roots) {
   DebuginfoSearch s;
   std::vector<std::string> candidates;
-  for (const auto& r : debuginfo_roots()) {
+  for (const auto& r : roots.empty() ? debuginfo_roots() : roots) {
     candidates.push_back(r + "/boot/vmlinux-" + release);
     candidates.push_back(r + "/lib/modules/" + release + "/vmlinux");
     candidates.push_back(r + "/lib/modules/" + release + "/vmlinux.debug");
@@ -136,10 +137,11 @@ DebuginfoSearch find_vmlinux_debuginfo(const std::string& release, const std::st
   return s;
 }
 
-DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module) {
+DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module,
+                                      const std::vector<std::string>& roots) {
   DebuginfoSearch s;
   const std::string want = normalize_module_name(module);
-  for (const auto& r : debuginfo_roots()) {
+  for (const auto& r : roots.empty() ? debuginfo_roots() : roots) {
     const std::string dir = r + "/lib/modules/" + release;
     s.tried.push_back(dir + "/**/" + module + ".ko");
     std::error_code ec;
@@ -427,6 +429,7 @@ struct DwarfKernel::Impl {
   };
 
   std::string release;
+  std::vector<std::string> roots;  // empty: debuginfo_roots()
   std::string cache_dir;
   TypeTable* types = nullptr;
   std::string source_root;  // "/build/.../linux-6.1.192/", stripped from decl files
@@ -1059,16 +1062,18 @@ DwarfKernel::DwarfKernel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DwarfKernel::~DwarfKernel() = default;
 
 std::unique_ptr<DwarfKernel> DwarfKernel::open(const std::string& release, TypeTable& types,
-                                               const std::string& cache_dir, std::string* error) {
+                                               const std::string& cache_dir, std::string* error,
+                                               const std::vector<std::string>& roots) {
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
-  DebuginfoSearch s = find_vmlinux_debuginfo(release);
+  DebuginfoSearch s = find_vmlinux_debuginfo(release, "", roots);
   if (s.found.empty()) {
     *error = debuginfo_hint(release, s);
     return nullptr;
   }
   auto impl = std::make_unique<Impl>();
   impl->release = release;
+  impl->roots = roots;
   impl->cache_dir = cache_dir;
   impl->types = &types;
   if (!impl->open_object("kernel", s.found, error)) return nullptr;
@@ -1097,7 +1102,7 @@ std::string DwarfKernel::missing_hint() const { return impl_->last_hint; }
 
 bool DwarfKernel::load_module(const std::string& module, std::string* error) {
   if (impl_->object_named(module)) return true;
-  DebuginfoSearch s = find_module_debuginfo(impl_->release, module);
+  DebuginfoSearch s = find_module_debuginfo(impl_->release, module, impl_->roots);
   if (s.found.empty()) {
     *error = debuginfo_hint(impl_->release, s);
     impl_->last_hint = *error;
@@ -1417,6 +1422,33 @@ std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& na
   impl_->last_hint = "no variable '" + name + "'" + (file.empty() ? "" : " in " + file) + " in " +
                      module + " debuginfo (" + o->path + ")";
   return {};
+}
+
+std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std::string& module) {
+  std::vector<SymbolSite> out;
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return out;
+    o = impl_->object_named(module);
+  }
+  for (const Sym& s : o->syms) {
+    if (!s.func || !glob_match(glob, s.name)) continue;
+    SymbolSite site;
+    site.name = s.name;
+    auto c = o->name_count.find(s.name);
+    if (c != o->name_count.end() && c->second == 1) {
+      site.at.addr = s.addr;
+      site.at.symbol = s.name;
+    } else {
+      site.at = impl_->probe_addr(*o, s.addr - o->bias, true);
+    }
+    out.push_back(std::move(site));
+  }
+  std::sort(out.begin(), out.end(), [](const SymbolSite& a, const SymbolSite& b) {
+    return std::tie(a.name, a.at.addr) < std::tie(b.name, b.at.addr);
+  });
+  return out;
 }
 
 const Type* DwarfKernel::find_type(const std::string& spelling, const std::string& module) {

@@ -35,10 +35,13 @@ std::vector<std::string> debuginfo_roots();
 // lib/modules/REL/vmlinux[.debug], .build-id/XX/YYYY.debug (when build_id is known),
 // then /boot/vmlinux-REL, /lib/modules/REL/vmlinux[.debug], /lib/modules/REL/build/vmlinux.
 // A file without .debug_info does not count.
+// roots: empty means debuginfo_roots().
 DebuginfoSearch find_vmlinux_debuginfo(const std::string& release,
-                                       const std::string& build_id = "");
+                                       const std::string& build_id = "",
+                                       const std::vector<std::string>& roots = {});
 // A module's debuginfo: ROOT/lib/modules/REL/**/NAME.ko[.debug] ('-' and '_' alike).
-DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module);
+DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module,
+                                      const std::vector<std::string>& roots = {});
 
 // The advice shown when DWARF is missing: the Debian package and the paths searched.
 std::string debuginfo_hint(const std::string& release, const DebuginfoSearch& search);
@@ -85,6 +88,13 @@ struct GlobalVariable {
   ProbeAddr at;
 };
 
+// An ELF function symbol (kprobe.function, and the symbol-only names upstream lists
+// beside DWARF functions, such as "isofs_lookup.cold").
+struct SymbolSite {
+  std::string name;
+  ProbeAddr at;  // at.symbol == name unless the name is not unique
+};
+
 struct DwarfTiming {
   double open_ms = 0;   // ELF/DWARF open and symbol table
   double index_ms = 0;  // name index (built or loaded)
@@ -95,9 +105,11 @@ class DwarfKernel {
  public:
   // Opens vmlinux's DWARF for `release`. cache_dir (may be empty) holds a name index per
   // build-id so later opens skip the full DWARF walk. Null with *error set (the hint)
-  // when no debuginfo is found or it cannot be read.
+  // when no debuginfo is found or it cannot be read. roots: the debuginfo roots to
+  // search (empty: debuginfo_roots(), i.e. SYSTEMTAP_DEBUGINFO_PATH or /usr/lib/debug).
   static std::unique_ptr<DwarfKernel> open(const std::string& release, TypeTable& types,
-                                           const std::string& cache_dir, std::string* error);
+                                           const std::string& cache_dir, std::string* error,
+                                           const std::vector<std::string>& roots = {});
   ~DwarfKernel();
   DwarfKernel(const DwarfKernel&) = delete;
   DwarfKernel& operator=(const DwarfKernel&) = delete;
@@ -132,6 +144,8 @@ class DwarfKernel {
   // @var("name@file"): file may be empty (any file) or match a path tail.
   std::optional<GlobalVariable> global_variable(const std::string& name, const std::string& file,
                                                 const std::string& module);
+  // Function symbols of the object's symbol table matching the glob, by name.
+  std::vector<SymbolSite> symbols(const std::string& glob, const std::string& module);
   // A named type's definition ("struct file", "pid_t"), converted into the TypeTable.
   const Type* find_type(const std::string& spelling, const std::string& module);
   // Why the last failed lookup failed (package and paths).
