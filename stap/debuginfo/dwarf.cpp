@@ -422,7 +422,8 @@ struct DwarfKernel::Impl {
     std::unordered_map<std::string, int> name_count;
     std::unordered_set<std::string> exported;
     std::vector<IndexEntry> index;  // sorted by name
-    std::unordered_map<uint64_t, Type*> type_memo;
+    std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
+    std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
     ~Object() {
       if (dwfl) dwfl_end(dwfl);
     }
@@ -463,8 +464,12 @@ struct DwarfKernel::Impl {
                   bool at_entry, const Type* type, std::string* reason);
   std::string frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc);
   bool entry_pc(Dwarf_Die* die, uint64_t* pc);
-  FunctionSite make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined);
-  std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, bool with_locals);
+  // sub: the out-of-line function holding an inline instance, when the caller knows it
+  // (finding it otherwise means walking the unit from its start).
+  FunctionSite make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined, bool with_params,
+                         Dwarf_Die* sub);
+  std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, bool with_locals,
+                                     Dwarf_Die* sub = nullptr);
 };
 
 namespace {
@@ -785,9 +790,26 @@ const Type* DwarfKernel::Impl::type_of(Object& o, Dwarf_Die* die) {
       t.kind = TypeKind::Void;
       break;
   }
+  // Each compile unit repeats the kernel's header types; a named type declared at the
+  // same place with the same size is the same type, so it is converted once.
+  std::string shared_key;
+  if (!t.name.empty() && tag != DW_TAG_base_type) {
+    int line = 0;
+    dwarf_decl_line(die, &line);
+    const char* file = dwarf_decl_file(die);
+    Dwarf_Word bytes = 0;
+    if (dwarf_attr(die, DW_AT_byte_size, &attr)) dwarf_formudata(&attr, &bytes);
+    shared_key = std::to_string(tag) + ' ' + t.name + ' ' + (file ? file : "") + ':' +
+                 std::to_string(line) + ' ' + std::to_string(bytes);
+    if (auto it = o.shared_types.find(shared_key); it != o.shared_types.end()) {
+      o.type_memo[off] = it->second;
+      return it->second;
+    }
+  }
   // Register before filling in, so self-referencing structs terminate.
   Type* out = types->add(std::move(t));
   o.type_memo[off] = out;
+  if (!shared_key.empty()) o.shared_types.emplace(std::move(shared_key), out);
   if (dwarf_aggregate_size(die, &sz) == 0) out->size = sz;
   else if (dwarf_attr(die, DW_AT_byte_size, &attr) && dwarf_formudata(&attr, &sz) == 0) out->size = sz;
   if (out->kind == TypeKind::Pointer) out->size = 8;
@@ -956,7 +978,6 @@ std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, u
 Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
                                    const std::string& frame_base, bool at_entry, const Type* type,
                                    std::string* reason) {
-  (void)o;
   Dwarf_Attribute attr;
   if (dwarf_attr(var, DW_AT_const_value, &attr)) {
     Dwarf_Sword sv = 0;
@@ -986,15 +1007,22 @@ Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
     return Location{};
   }
   uint64_t size = type && resolve(type) ? resolve(type)->size : 8;
-  return translate_location(convert_ops(&attr, ops, n, 0), frame_base, at_entry, size, reason);
+  Location l = translate_location(convert_ops(&attr, ops, n, 0), frame_base, at_entry, size, reason);
+  // STP_RELOC relocates a vmlinux link-time address; a module's static data would need
+  // its section's load address, which nothing provides yet.
+  if (o.name != "kernel" && l.c.find("STP_RELOC(") != std::string::npos) {
+    *reason = "static address in a module";
+    return Location{};
+  }
+  return l;
 }
 
 std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, uint64_t pc,
-                                                      bool with_locals) {
+                                                      bool with_locals, Dwarf_Die* sub_hint) {
   std::vector<Variable> params, locals;
   // The frame base and entry come from the out-of-line function containing fn.
-  Dwarf_Die sub = *fn;
-  if (dwarf_tag(fn) != DW_TAG_subprogram) {
+  Dwarf_Die sub = sub_hint ? *sub_hint : *fn;
+  if (!sub_hint && dwarf_tag(fn) != DW_TAG_subprogram) {
     Dwarf_Die* scopes = nullptr;
     int n = dwarf_getscopes_die(fn, &scopes);
     for (int i = 0; i < n; ++i)
@@ -1035,7 +1063,8 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
   return params;
 }
 
-FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined) {
+FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined,
+                                          bool with_params, Dwarf_Die* sub) {
   FunctionSite s;
   const char* nm = dwarf_diename(die);
   s.fn.name = nm ? nm : "";
@@ -1044,15 +1073,17 @@ FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t en
   int line = 0;
   dwarf_decl_line(die, &line);
   s.fn.decl_line = line;
-  s.fn.has_proto = true;
-  s.fn.ret = type_attr(o, die);
   s.fn.exported = o.exported.count(s.fn.name) > 0;
   s.at = probe_addr(o, entry, true);
   s.fn.probe_offset = s.at.offset;
   s.inlined = inlined;
   s.die = dwarf_dieoffset(die);
   s.object = object_index(&o);
-  s.fn.params = variables_at(o, die, entry, false);
+  s.fn.has_proto = with_params;
+  if (with_params) {
+    s.fn.ret = type_attr(o, die);
+    s.fn.params = variables_at(o, die, entry, false, sub);
+  }
   return s;
 }
 
@@ -1123,7 +1154,7 @@ bool DwarfKernel::load_module(const std::string& module, std::string* error) {
 }
 
 std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const std::string& module,
-                                                 bool with_inlines) {
+                                                 bool with_inlines, bool with_params) {
   std::vector<FunctionSite> out;
   Impl::Object* o = impl_->object_named(module);
   if (!o) {
@@ -1146,7 +1177,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
     if (it->kind == kFunc) {
       uint64_t entry = 0;
       if (!impl_->entry_pc(&die, &entry)) continue;
-      out.push_back(impl_->make_site(*o, &die, entry, false));
+      out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
     } else if (with_inlines) {
       Dwarf_Die cu;
       if (dwarf_diecu(&die, &cu, nullptr, nullptr)) inline_cus.insert(dwarf_dieoffset(&cu));
@@ -1155,7 +1186,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
   for (uint64_t cuoff : inline_cus) {
     Dwarf_Die cu;
     if (!dwarf_offdie(o->dw, cuoff, &cu)) continue;
-    std::vector<std::string> callers;
+    std::vector<std::pair<std::string, Dwarf_Die>> callers;
     std::function<void(Dwarf_Die*)> walk = [&](Dwarf_Die* parent) {
       Dwarf_Die c;
       if (dwarf_child(parent, &c) != 0) return;
@@ -1165,7 +1196,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
           // Only out-of-line code holds inline instances worth probing.
           if (!dwarf_hasattr(&c, DW_AT_low_pc) && !dwarf_hasattr(&c, DW_AT_ranges)) continue;
           const char* nm = dwarf_diename(&c);
-          callers.push_back(nm ? nm : "");
+          callers.emplace_back(nm ? nm : "", c);
           walk(&c);
           callers.pop_back();
         } else if (tag == DW_TAG_inlined_subroutine) {
@@ -1173,8 +1204,9 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
           if (nm && glob_match(glob, nm)) {
             uint64_t entry = 0;
             if (impl_->entry_pc(&c, &entry)) {
-              FunctionSite s = impl_->make_site(*o, &c, entry, true);
-              s.caller = callers.empty() ? "" : callers.front();
+              FunctionSite s = impl_->make_site(*o, &c, entry, true, with_params,
+                                                callers.empty() ? nullptr : &callers.back().second);
+              s.caller = callers.empty() ? "" : callers.front().first;
               out.push_back(std::move(s));
             }
           }
@@ -1257,7 +1289,7 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
   // whose name or line-table files match the file.
   std::set<uint64_t> cus;
   if (func_glob != "*") {
-    for (const auto& site : functions(func_glob, module, false)) {
+    for (const auto& site : functions(func_glob, module, false, false)) {
       Dwarf_Die die, cu;
       if (dwarf_offdie(o->dw, site.die, &die) && dwarf_diecu(&die, &cu, nullptr, nullptr))
         cus.insert(dwarf_dieoffset(&cu));

@@ -126,8 +126,10 @@ class DwarfKernel {
   // Sites of functions whose names match the glob in module ("kernel" = vmlinux),
   // sorted by name, decl_file, address. Out-of-line copies always; inline instances
   // too when with_inlines (a deeper walk of the compile units that inline them).
+  // Without with_params (enough for -l) fn.params stay empty and fn.has_proto false:
+  // the locations and types are the expensive part.
   std::vector<FunctionSite> functions(const std::string& glob, const std::string& module,
-                                      bool with_inlines);
+                                      bool with_inlines, bool with_params = true);
   // Line-table addresses of `file`:`line` (line 0: every line) inside functions matching
   // func_glob ("*" for any), one per line and function (the lowest is_stmt address).
   // file matches the tail of the source path ("read_write.c" or "fs/read_write.c").
