@@ -635,10 +635,11 @@ void DwarfKernel::Impl::build_index(Object& o) {
       // The kernel's top directory: where init/main.c lives.
       const char* cn = dwarf_diename(&cudie);
       std::string n = cn ? cn : "";
-      const std::string tail = "/init/main.c";
-      if (n.size() > tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0 &&
-          n[0] == '/')
-        source_root = n.substr(0, n.size() - tail.size() + 1);
+      // (gcc names C units relative to the build, but the assembler's are absolute.)
+      for (const std::string tail : {"/init/main.c", "/arch/x86/kernel/head_64.S"})
+        if (n.size() > tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0 &&
+            n[0] == '/')
+          source_root = n.substr(0, n.size() - tail.size() + 1);
     }
     Dwarf_Die child;
     if (dwarf_child(&cudie, &child) != 0) continue;
@@ -942,22 +943,36 @@ const Type* DwarfKernel::Impl::type_of(Object& o, Dwarf_Die* die) {
 // --- functions, variables, locations --------------------------------------------
 
 bool DwarfKernel::Impl::entry_pc(Dwarf_Die* die, uint64_t* pc) {
-  Dwarf_Addr a = 0;
   Dwarf_Attribute attr;
-  if (dwarf_attr(die, DW_AT_entry_pc, &attr) || dwarf_hasattr(die, DW_AT_low_pc)) {
-    if (dwarf_entrypc(die, &a) == 0) {
+  Dwarf_Addr a = 0;
+  // The lowest address: low_pc, or the first range (gcc lists a split function's hot
+  // part first).
+  uint64_t low = 0;
+  bool have_low = false;
+  if (dwarf_lowpc(die, &a) == 0) {
+    low = a;
+    have_low = true;
+  } else {
+    Dwarf_Addr base, start, end;
+    if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
+      low = start;
+      have_low = true;
+    }
+  }
+  if (dwarf_attr(die, DW_AT_entry_pc, &attr)) {
+    if (dwarf_formaddr(&attr, &a) == 0) {
       *pc = a;
       return true;
     }
+    // DWARF 5 also allows entry_pc as an offset from the lowest address.
+    Dwarf_Word off = 0;
+    if (have_low && dwarf_formudata(&attr, &off) == 0) {
+      *pc = low + off;
+      return true;
+    }
   }
-  // No entry_pc or low_pc: the first range is where the code starts (gcc lists a
-  // split function's hot part first).
-  Dwarf_Addr base, start, end;
-  if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
-    *pc = start;
-    return true;
-  }
-  return false;
+  if (have_low) *pc = low;
+  return have_low;
 }
 
 std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc) {
@@ -1128,6 +1143,12 @@ std::unique_ptr<DwarfKernel> DwarfKernel::open(const std::string& release, TypeT
 const std::string& DwarfKernel::release() const { return impl_->release; }
 const std::string& DwarfKernel::vmlinux_path() const { return impl_->objects[0]->path; }
 const std::string& DwarfKernel::build_id() const { return impl_->objects[0]->build_id; }
+std::string DwarfKernel::build_id(const std::string& module) const {
+  const std::string want = module == "kernel" ? module : normalize_module_name(module);
+  for (const auto& o : impl_->objects)
+    if (o->name == want) return o->build_id;
+  return "";
+}
 const DwarfTiming& DwarfKernel::timing() const { return impl_->timing; }
 std::string DwarfKernel::missing_hint() const { return impl_->last_hint; }
 

@@ -118,6 +118,9 @@ class DwarfKernel {
   const std::string& vmlinux_path() const;
   // vmlinux's NT_GNU_BUILD_ID as lowercase hex (compare with /sys/kernel/notes).
   const std::string& build_id() const;
+  // A loaded object's build-id ("kernel" or a module loaded by load_module); empty if
+  // it is not loaded or has none.
+  std::string build_id(const std::string& module) const;
   const DwarfTiming& timing() const;
 
   // Opens a module's DWARF ("ext4"). False with *error set when it is missing.

@@ -190,6 +190,14 @@ TEST(DwarfKernel6_1, VfsReadParamsAtEntry) {
   ASSERT_NE(rt, nullptr);
   EXPECT_EQ(rt->name, "ssize_t");
 
+  // The line table's end of prologue: past the entry, still in vfs_read.
+  auto pe = k->prologue_end(s);
+  ASSERT_TRUE(pe.has_value());
+  EXPECT_GT(pe->addr, s.at.addr);
+  EXPECT_EQ(pe->symbol, "vfs_read");
+  EXPECT_EQ(pe->offset, pe->addr - s.at.addr);
+  EXPECT_LT(pe->offset, 0x40u);
+
   // Further in, locals come into view and params move or go.
   auto later = k->variables_at(s.object, s.die, 0xffffffff8134cc63ULL, true);
   EXPECT_NE(find_var(later, "ret"), nullptr);
@@ -401,6 +409,8 @@ TEST(DwarfKernel6_1, ModuleFunction) {
   for (const auto& s : syms) names.insert(s.name);
   EXPECT_TRUE(names.count("isofs_lookup"));
   EXPECT_TRUE(names.count("isofs_lookup.cold"));
+  EXPECT_EQ(k->build_id("isofs").size(), 40u);
+  EXPECT_EQ(k->build_id("kernel"), k->build_id());
 
   std::string why;
   EXPECT_FALSE(k->load_module("no_such_module_xyz", &why));
