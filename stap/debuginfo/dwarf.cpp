@@ -433,7 +433,6 @@ struct DwarfKernel::Impl {
   std::vector<std::string> roots;  // empty: debuginfo_roots()
   std::string cache_dir;
   TypeTable* types = nullptr;
-  std::string source_root;  // "/build/.../linux-6.1.192/", stripped from decl files
   std::vector<std::unique_ptr<Object>> objects;
   std::string last_hint;
   DwarfTiming timing;
@@ -500,11 +499,11 @@ std::vector<DwarfOp> convert_ops(Dwarf_Attribute* attr, const Dwarf_Op* ops, siz
 
 }  // namespace
 
+// Paths as the DWARF gives them, as upstream prints them: gcc names the kernel's C
+// files relative to its source tree ("fs/read_write.c"), the assembler absolutely.
 std::string DwarfKernel::Impl::rel_path(const char* p) const {
   if (!p) return "";
   std::string s = fs::path(p).lexically_normal().string();
-  if (!source_root.empty() && s.compare(0, source_root.size(), source_root) == 0)
-    return s.substr(source_root.size());
   if (s.compare(0, 2, "./") == 0) return s.substr(2);
   return s;
 }
@@ -620,7 +619,7 @@ ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bo
 // --- the name index -------------------------------------------------------------
 
 namespace {
-constexpr const char* kIndexMagic = "stap-dwarf-index 1";
+constexpr const char* kIndexMagic = "stap-dwarf-index 2";
 }
 
 void DwarfKernel::Impl::build_index(Object& o) {
@@ -631,16 +630,6 @@ void DwarfKernel::Impl::build_index(Object& o) {
   Dwarf_Half version = 0;
   while (dwarf_get_units(o.dw, cu, &cu, &version, &unit_type, &cudie, &subdie) == 0) {
     if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
-    if (source_root.empty()) {
-      // The kernel's top directory: where init/main.c lives.
-      const char* cn = dwarf_diename(&cudie);
-      std::string n = cn ? cn : "";
-      // (gcc names C units relative to the build, but the assembler's are absolute.)
-      for (const std::string tail : {"/init/main.c", "/arch/x86/kernel/head_64.S"})
-        if (n.size() > tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0 &&
-            n[0] == '/')
-          source_root = n.substr(0, n.size() - tail.size() + 1);
-    }
     Dwarf_Die child;
     if (dwarf_child(&cudie, &child) != 0) continue;
     do {
@@ -689,8 +678,6 @@ bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
   std::string line;
   if (!std::getline(in, line) || line != kIndexMagic) return false;
   if (!std::getline(in, line) || line != o.build_id) return false;
-  std::string root;
-  if (!std::getline(in, root)) return false;
   std::vector<IndexEntry> idx;
   while (std::getline(in, line)) {
     // KIND OFFSET NAME
@@ -701,7 +688,6 @@ bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
     idx.push_back(IndexEntry{std::string(end + 1), off, line[0]});
   }
   o.index = std::move(idx);
-  if (o.name == "kernel") source_root = root;
   return true;
 }
 
@@ -712,7 +698,7 @@ void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& fil
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return;
-    out << kIndexMagic << '\n' << o.build_id << '\n' << source_root << '\n';
+    out << kIndexMagic << '\n' << o.build_id << '\n';
     char buf[32];
     for (const auto& e : o.index) {
       std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(e.die));
@@ -1088,6 +1074,16 @@ FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t en
   int line = 0;
   dwarf_decl_line(die, &line);
   s.fn.decl_line = line;
+  if (s.fn.decl_file.empty()) {
+    // Assembler functions have no declaration: upstream names the line at the entry.
+    Dwarf_Die cu;
+    if (dwarf_diecu(die, &cu, nullptr, nullptr))
+      if (Dwarf_Line* l = dwarf_getsrc_die(&cu, entry)) {
+        s.fn.decl_file = rel_path(dwarf_linesrc(l, nullptr, nullptr));
+        dwarf_lineno(l, &line);
+        s.fn.decl_line = line;
+      }
+  }
   s.fn.exported = o.exported.count(s.fn.name) > 0;
   s.at = probe_addr(o, entry, true);
   s.fn.probe_offset = s.at.offset;
@@ -1165,12 +1161,10 @@ bool DwarfKernel::load_module(const std::string& module, std::string* error) {
   std::string cache_file;
   if (!impl_->cache_dir.empty() && !m.build_id.empty())
     cache_file = impl_->cache_dir + "/dwarf-index/" + m.build_id + ".idx";
-  const std::string root = impl_->source_root;
   if (cache_file.empty() || !impl_->load_index_cache(m, cache_file)) {
     impl_->build_index(m);
     if (!cache_file.empty()) impl_->save_index_cache(m, cache_file);
   }
-  impl_->source_root = root.empty() ? impl_->source_root : root;
   return true;
 }
 

@@ -233,6 +233,16 @@ TEST(DwarfKernel6_1, ExportedAndGlob) {
               ms);
 }
 
+TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
+  NEED_KERNEL();
+  auto sites = k->functions("verify_cpu", "kernel", false);
+  ASSERT_EQ(sites.size(), 1u);
+  // stap 4.8: kernel.function("verify_cpu@/build/reproducible-path/linux-6.1.192/arch/x86/kernel/verify_cpu.S:35")
+  EXPECT_EQ(sites[0].fn.decl_file,
+            "/build/reproducible-path/linux-6.1.192/arch/x86/kernel/verify_cpu.S");
+  EXPECT_EQ(sites[0].fn.decl_line, 35);
+}
+
 TEST(DwarfKernel6_1, DoFsyncIsInlinedOnly) {
   NEED_KERNEL();
   auto sites = k->functions("do_fsync", "kernel", true);
