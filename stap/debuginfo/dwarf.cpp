@@ -456,6 +456,7 @@ struct DwarfKernel::Impl {
   void save_index_cache(const Object& o, const std::string& file) const;
 
   std::string rel_path(const char* p) const;
+  bool in_discarded_text(const Object& o, uint64_t dwarf_addr) const;
   ProbeAddr probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const;
   const Type* type_of(Object& o, Dwarf_Die* die);
   const Type* type_attr(Object& o, Dwarf_Die* die);
@@ -501,11 +502,23 @@ std::vector<DwarfOp> convert_ops(Dwarf_Attribute* attr, const Dwarf_Op* ops, siz
 
 // Paths as the DWARF gives them, as upstream prints them: gcc names the kernel's C
 // files relative to its source tree ("fs/read_write.c"), the assembler absolutely.
-std::string DwarfKernel::Impl::rel_path(const char* p) const {
-  if (!p) return "";
-  std::string s = fs::path(p).lexically_normal().string();
-  if (s.compare(0, 2, "./") == 0) return s.substr(2);
-  return s;
+// (Not normalized either: upstream prints "lib/zstd/decompress/../common/cpu.h".)
+std::string DwarfKernel::Impl::rel_path(const char* p) const { return p ? p : ""; }
+
+// vmlinux code the kernel frees after boot (.init.text, .exit.text): upstream neither
+// lists nor probes functions there.
+bool DwarfKernel::Impl::in_discarded_text(const Object& o, uint64_t dwarf_addr) const {
+  if (o.name != "kernel") return false;
+  Dwarf_Addr a = dwarf_addr + o.bias;
+  Dwarf_Addr bias = 0;
+  Elf_Scn* scn = dwfl_module_address_section(o.mod, &a, &bias);
+  Elf* elf = dwfl_module_getelf(o.mod, &bias);
+  size_t shstrndx = 0;
+  GElf_Shdr sh;
+  if (!scn || !elf || elf_getshdrstrndx(elf, &shstrndx) != 0 || !gelf_getshdr(scn, &sh))
+    return false;
+  const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+  return n && (std::strncmp(n, ".init.", 6) == 0 || std::strncmp(n, ".exit.", 6) == 0);
 }
 
 bool DwarfKernel::Impl::open_object(const std::string& name, const std::string& path,
@@ -1191,7 +1204,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
     if (!dwarf_offdie(o->dw, it->die, &die)) continue;
     if (it->kind == kFunc) {
       uint64_t entry = 0;
-      if (!impl_->entry_pc(&die, &entry)) continue;
+      if (!impl_->entry_pc(&die, &entry) || impl_->in_discarded_text(*o, entry)) continue;
       out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
     } else if (with_inlines) {
       Dwarf_Die cu;
@@ -1218,7 +1231,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
           const char* nm = dwarf_diename(&c);
           if (nm && glob_match(glob, nm)) {
             uint64_t entry = 0;
-            if (impl_->entry_pc(&c, &entry)) {
+            if (impl_->entry_pc(&c, &entry) && !impl_->in_discarded_text(*o, entry)) {
               FunctionSite s = impl_->make_site(*o, &c, entry, true, with_params,
                                                 callers.empty() ? nullptr : &callers.back().second);
               s.caller = callers.empty() ? "" : callers.front().first;
@@ -1243,10 +1256,13 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
     return std::tie(a.fn.name, a.fn.decl_file, a.fn.decl_line, a.inlined, a.at.addr) <
            std::tie(b.fn.name, b.fn.decl_file, b.fn.decl_line, b.inlined, b.at.addr);
   });
-  // The same inline instance can be reached twice (nested walks); keep one.
+  // One site per address: an inline function can be inlined twice at one address
+  // (nested inlines), and one probe there is enough.
   out.erase(std::unique(out.begin(), out.end(),
                         [](const FunctionSite& a, const FunctionSite& b) {
-                          return a.die == b.die && a.object == b.object;
+                          return a.fn.name == b.fn.name && a.fn.decl_file == b.fn.decl_file &&
+                                 a.fn.decl_line == b.fn.decl_line && a.inlined == b.inlined &&
+                                 a.at.addr == b.at.addr;
                         }),
             out.end());
   return out;
@@ -1471,7 +1487,8 @@ std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& na
   return {};
 }
 
-std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std::string& module) {
+std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std::string& module,
+                                             bool only_without_dwarf) {
   std::vector<SymbolSite> out;
   Impl::Object* o = impl_->object_named(module);
   if (!o) {
@@ -1479,8 +1496,13 @@ std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std:
     if (module == "kernel" || !load_module(module, &err)) return out;
     o = impl_->object_named(module);
   }
+  std::unordered_set<uint64_t> dwarf_entries;
+  if (only_without_dwarf)
+    for (const auto& f : functions(glob, module, false, false)) dwarf_entries.insert(f.at.addr);
   for (const Sym& s : o->syms) {
-    if (!s.func || !glob_match(glob, s.name)) continue;
+    if (!s.func || !glob_match(glob, s.name) || dwarf_entries.count(s.addr) ||
+        impl_->in_discarded_text(*o, s.addr - o->bias))
+      continue;
     SymbolSite site;
     site.name = s.name;
     auto c = o->name_count.find(s.name);

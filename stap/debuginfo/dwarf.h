@@ -149,8 +149,13 @@ class DwarfKernel {
   // @var("name@file"): file may be empty (any file) or match a path tail.
   std::optional<GlobalVariable> global_variable(const std::string& name, const std::string& file,
                                                 const std::string& module);
-  // Function symbols of the object's symbol table matching the glob, by name.
-  std::vector<SymbolSite> symbols(const std::string& glob, const std::string& module);
+  // Function symbols of the object's symbol table matching the glob, by name. With
+  // only_without_dwarf, those upstream adds to a DWARF listing: symbols where no DWARF
+  // function matching the glob starts ("isofs_lookup.cold", or "X.part.0" for the glob
+  // "*.part.0", but not "vfs_kern_mount.part.0" for "vfs_*", which DWARF lists as
+  // vfs_kern_mount).
+  std::vector<SymbolSite> symbols(const std::string& glob, const std::string& module,
+                                  bool only_without_dwarf = false);
   // A named type's definition ("struct file", "pid_t"), converted into the TypeTable.
   const Type* find_type(const std::string& spelling, const std::string& module);
   // Why the last failed lookup failed (package and paths).

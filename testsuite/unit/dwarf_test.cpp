@@ -243,6 +243,29 @@ TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
   EXPECT_EQ(sites[0].fn.decl_line, 35);
 }
 
+// stap 4.8 -l 'kernel.function("vfs_*")' lists 87 points on this kernel: DWARF
+// functions by name@file:line (not the __init vfs_caches_init*), and no symbol-table
+// extras (vfs_kern_mount.part.0 is DWARF's vfs_kern_mount).
+TEST(DwarfKernel6_1, ListingLikeUpstream) {
+  NEED_KERNEL();
+  std::set<std::string> pps;
+  for (const auto& s : k->functions("vfs_*", "kernel", true, false))
+    pps.insert(s.fn.name + "@" + s.fn.decl_file + ":" + std::to_string(s.fn.decl_line));
+  for (const auto& s : k->symbols("vfs_*", "kernel", true)) pps.insert(s.name);
+  EXPECT_EQ(pps.size(), 87u);
+  EXPECT_TRUE(pps.count("vfs_kern_mount@fs/namespace.c:1057"));
+  EXPECT_FALSE(pps.count("vfs_kern_mount.part.0"));
+  EXPECT_FALSE(pps.count("vfs_caches_init@fs/dcache.c:3352"));
+  // With a glob DWARF names do not match, the symbol is what is listed.
+  auto parts = k->symbols("ZSTD_DCtx_refDDict.part.0", "kernel", true);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].at.symbol, "ZSTD_DCtx_refDDict.part.0");
+  // Paths stay as DWARF spells them, as upstream prints them.
+  auto cp = k->functions("ZSTD_copy8", "kernel", true, false);
+  ASSERT_FALSE(cp.empty());
+  EXPECT_EQ(cp[0].fn.decl_file, "lib/zstd/decompress/../common/zstd_internal.h");
+}
+
 TEST(DwarfKernel6_1, DoFsyncIsInlinedOnly) {
   NEED_KERNEL();
   auto sites = k->functions("do_fsync", "kernel", true);
