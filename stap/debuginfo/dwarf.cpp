@@ -1033,7 +1033,6 @@ Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
 
 std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, uint64_t pc,
                                                       bool with_locals, Dwarf_Die* sub_hint) {
-  std::vector<Variable> params, locals;
   // The frame base and entry come from the out-of-line function containing fn.
   Dwarf_Die sub = sub_hint ? *sub_hint : *fn;
   if (!sub_hint && dwarf_tag(fn) != DW_TAG_subprogram) {
@@ -1050,13 +1049,17 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
   uint64_t entry = 0;
   const bool at_entry = entry_pc(&sub, &entry) && entry == pc;
 
-  std::function<void(Dwarf_Die*, bool)> walk = [&](Dwarf_Die* scope, bool top) {
+  // Variables by block depth: inner blocks' first, so an inner variable shadows an
+  // outer one of the same name for whoever takes the first match; within a scope in
+  // declaration order, parameters and locals mixed, as stap 4.8's -L lists them.
+  std::vector<std::vector<Variable>> by_depth;
+  std::function<void(Dwarf_Die*, size_t)> walk = [&](Dwarf_Die* scope, size_t depth) {
     Dwarf_Die c;
     if (dwarf_child(scope, &c) != 0) return;
     do {
       int tag = dwarf_tag(&c);
       if (tag == DW_TAG_formal_parameter || (tag == DW_TAG_variable && with_locals)) {
-        if (tag == DW_TAG_formal_parameter && !top) continue;
+        if (tag == DW_TAG_formal_parameter && depth > 0) continue;
         Variable v;
         const char* nm = dwarf_diename(&c);
         if (!nm) continue;
@@ -1065,16 +1068,19 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
         v.type = type_attr(o, &c);
         std::string why;
         v.loc = locate(o, &c, pc, fb, at_entry, v.type, &why);
-        (v.is_param ? params : locals).push_back(std::move(v));
+        if (v.loc.kind == Location::Unavailable) v.loc.c = why;
+        if (by_depth.size() <= depth) by_depth.resize(depth + 1);
+        by_depth[depth].push_back(std::move(v));
       } else if (tag == DW_TAG_lexical_block && with_locals) {
-        if (dwarf_haspc(&c, pc) == 1) walk(&c, false);
+        if (dwarf_haspc(&c, pc) == 1) walk(&c, depth + 1);
       }
     } while (dwarf_siblingof(&c, &c) == 0);
   };
-  walk(fn, true);
-  params.insert(params.end(), std::make_move_iterator(locals.begin()),
-                std::make_move_iterator(locals.end()));
-  return params;
+  walk(fn, 0);
+  std::vector<Variable> out;
+  for (size_t d = by_depth.size(); d-- > 0;)
+    for (auto& v : by_depth[d]) out.push_back(std::move(v));
+  return out;
 }
 
 FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined,

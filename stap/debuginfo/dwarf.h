@@ -142,7 +142,9 @@ class DwarfKernel {
   // or a prologue_end flag); upstream probes optimized kernels at the entry instead.
   std::optional<ProbeAddr> prologue_end(const FunctionSite& site);
   // Parameters and, when with_locals, locals in scope at addr inside the function or
-  // inline instance (params first, in declaration order), located at addr.
+  // inline instance, located at addr: inner blocks' variables first, each scope in
+  // declaration order (stap 4.8's -L order). An Unavailable location's `c` says why
+  // ("no location (optimized out)", "not available at this address ...", ...).
   std::vector<Variable> variables_at(int object, uint64_t die, uint64_t addr, bool with_locals);
   // The return type of the function (null: void) for $return.
   const Type* return_type(int object, uint64_t die, bool* is_void);

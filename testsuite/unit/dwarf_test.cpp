@@ -467,6 +467,15 @@ TEST(DwarfKernel6_1, FrameBaseLocals) {
   const di::Variable* fd = find_var(vars, "fd");
   ASSERT_NE(fd, nullptr);
   EXPECT_EQ(fd->loc.kind, di::Location::Unavailable);  // stap 4.8 -L leaves it out too
+  EXPECT_NE(fd->loc.c.find("not available at this address"), std::string::npos) << fd->loc.c;
+  // Declaration order within the scope, parameters and locals mixed, as stap 4.8 -L:
+  // ksys_msgctl's (constprop) $version comes after the local $msqid64.
+  auto ms = k->functions("ksys_msgctl", "kernel", false);
+  ASSERT_EQ(ms.size(), 1u);
+  std::string order;
+  for (const auto& v : k->variables_at(ms[0].object, ms[0].die, ms[0].at.addr, true))
+    if (v.loc.kind != di::Location::Unavailable) order += " $" + v.name;
+  EXPECT_EQ(order, " $msqid $cmd $buf $msqid64 $version");
 }
 
 TEST(DwarfKernel6_12, FunctionsAndParams) {
