@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <gelf.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -162,6 +164,41 @@ DebuginfoSearch find_module_debuginfo(const std::string& release, const std::str
     }
   }
   return s;
+}
+
+std::string build_id_from_notes(const std::string& notes) {
+  // A run of Elf64_Nhdr {namesz, descsz, type}, name and desc each padded to 4 bytes.
+  size_t pos = 0;
+  auto word = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, notes.data() + at, 4);
+    return v;
+  };
+  while (pos + 12 <= notes.size()) {
+    const uint32_t namesz = word(pos), descsz = word(pos + 4), type = word(pos + 8);
+    const size_t name_at = pos + 12;
+    const size_t desc_at = name_at + ((static_cast<size_t>(namesz) + 3) & ~size_t{3});
+    const size_t next = desc_at + ((static_cast<size_t>(descsz) + 3) & ~size_t{3});
+    if (namesz > notes.size() || descsz > notes.size() || next > notes.size()) break;
+    if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.compare(name_at, 4, std::string("GNU\0", 4)) == 0) {
+      std::string hexid;
+      char b[3];
+      for (size_t i = 0; i < descsz; ++i) {
+        std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(notes[desc_at + i]));
+        hexid += b;
+      }
+      return hexid;
+    }
+    pos = next;
+  }
+  return "";
+}
+
+std::string running_kernel_build_id() {
+  std::ifstream in("/sys/kernel/notes", std::ios::binary);
+  if (!in) return "";
+  std::string notes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return build_id_from_notes(notes);
 }
 
 std::string debuginfo_hint(const std::string& release, const DebuginfoSearch& search) {
@@ -1127,7 +1164,10 @@ std::unique_ptr<DwarfKernel> DwarfKernel::open(const std::string& release, TypeT
                                                const std::vector<std::string>& roots) {
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
-  DebuginfoSearch s = find_vmlinux_debuginfo(release, "", roots);
+  std::string want_id;
+  struct utsname u;
+  if (uname(&u) == 0 && release == u.release) want_id = running_kernel_build_id();
+  DebuginfoSearch s = find_vmlinux_debuginfo(release, want_id, roots);
   if (s.found.empty()) {
     *error = debuginfo_hint(release, s);
     return nullptr;

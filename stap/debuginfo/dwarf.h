@@ -32,7 +32,8 @@ struct DebuginfoSearch {
 std::vector<std::string> debuginfo_roots();
 
 // vmlinux with DWARF for `release`: under each root boot/vmlinux-REL,
-// lib/modules/REL/vmlinux[.debug], .build-id/XX/YYYY.debug (when build_id is known),
+// lib/modules/REL/vmlinux[.debug], .build-id/XX/YYYY.debug (when build_id is known;
+// DwarfKernel::open passes the running kernel's when release is uname -r),
 // then /boot/vmlinux-REL, /lib/modules/REL/vmlinux[.debug], /lib/modules/REL/build/vmlinux.
 // A file without .debug_info does not count.
 // roots: empty means debuginfo_roots().
@@ -42,6 +43,12 @@ DebuginfoSearch find_vmlinux_debuginfo(const std::string& release,
 // A module's debuginfo: ROOT/lib/modules/REL/**/NAME.ko[.debug] ('-' and '_' alike).
 DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module,
                                       const std::vector<std::string>& roots = {});
+
+// The build-id (lowercase hex) in an ELF notes blob such as /sys/kernel/notes or
+// /sys/module/NAME/notes/.note.gnu.build-id; empty when there is none.
+std::string build_id_from_notes(const std::string& notes);
+// The running kernel's build-id from /sys/kernel/notes (empty if unreadable).
+std::string running_kernel_build_id();
 
 // The advice shown when DWARF is missing: the Debian package and the paths searched.
 std::string debuginfo_hint(const std::string& release, const DebuginfoSearch& search);

@@ -125,6 +125,24 @@ TEST(DwarfLocation, RegistersFrameBaseAndValues) {
   EXPECT_EQ(l.kind, di::Location::Unavailable);
 }
 
+TEST(DwarfSearch, BuildIdFromNotes) {
+  // A Xen note first, then GNU's build-id, as in /sys/kernel/notes.
+  std::string notes;
+  auto word = [&](uint32_t v) { notes.append(reinterpret_cast<const char*>(&v), 4); };
+  word(4); word(8); word(18); notes.append("Xen\0", 4); notes.append(8, '\x11');
+  word(4); word(4); word(3); notes.append("GNU\0", 4); notes.append("\x3b\x43\xfa\xd5", 4);
+  EXPECT_EQ(di::build_id_from_notes(notes), "3b43fad5");
+  EXPECT_EQ(di::build_id_from_notes(notes.substr(0, 30)), "");  // truncated
+  EXPECT_EQ(di::build_id_from_notes(""), "");
+  std::string bad = notes;
+  bad[0] = '\xff';  // an absurd name size
+  EXPECT_EQ(di::build_id_from_notes(bad), "");
+  // This machine's kernel has one (40 hex digits) whenever /sys/kernel/notes exists.
+  if (std::filesystem::exists("/sys/kernel/notes")) {
+    EXPECT_EQ(di::running_kernel_build_id().size(), 40u);
+  }
+}
+
 TEST(DwarfSearch, MissingDebuginfoNamesPackageAndPaths) {
   setenv("SYSTEMTAP_DEBUGINFO_PATH", "/nonexistent-debug", 1);
   di::DebuginfoSearch s = di::find_vmlinux_debuginfo("0.0.0-none");
