@@ -88,6 +88,32 @@ bool file_matches(const std::string& want, const std::string& path) {
          glob_match(want, path.substr(slash + 1));
 }
 
+// C's integer spellings as gcc names its DWARF base types: "unsigned long" and
+// "long unsigned" are both "long unsigned int". Anything else is returned as is.
+std::string gcc_base_name(const std::string& spelling) {
+  std::stringstream ss(spelling);
+  std::string w;
+  int longs = 0, shorts = 0, other = 0;
+  bool is_unsigned = false, is_signed = false, is_char = false, words = false;
+  while (ss >> w) {
+    words = true;
+    if (w == "long") ++longs;
+    else if (w == "short") ++shorts;
+    else if (w == "unsigned") is_unsigned = true;
+    else if (w == "signed") is_signed = true;
+    else if (w == "char") is_char = true;
+    else if (w != "int") ++other;
+  }
+  if (!words || other || longs > 2 || (longs && shorts) || (is_signed && is_unsigned))
+    return spelling;
+  if (is_char) {
+    if (longs || shorts) return spelling;
+    return is_unsigned ? "unsigned char" : is_signed ? "signed char" : "char";
+  }
+  std::string n = shorts ? "short " : longs == 2 ? "long long " : longs ? "long " : "";
+  return n + (is_unsigned ? "unsigned int" : "int");
+}
+
 std::string normalize_module_name(std::string n) {
   std::replace(n.begin(), n.end(), '-', '_');
   return n;
@@ -1591,7 +1617,10 @@ const Type* DwarfKernel::find_type(const std::string& spelling, const std::strin
     }
     return false;
   };
-  if (!strip("struct ", kStruct) && !strip("union ", kUnion) && !strip("enum ", kEnum)) kind = 0;
+  if (!strip("struct ", kStruct) && !strip("union ", kUnion) && !strip("enum ", kEnum)) {
+    kind = 0;
+    name = gcc_base_name(s);
+  }
   auto it = std::lower_bound(o->index.begin(), o->index.end(), name,
                              [](const IndexEntry& e, const std::string& p) { return e.name < p; });
   const Type* t = nullptr;

@@ -393,6 +393,15 @@ TEST(DwarfKernel6_1, StructFileLayout) {
   ASSERT_NE(pid, nullptr);
   EXPECT_EQ(pid->kind, di::TypeKind::Typedef);
   EXPECT_TRUE(di::resolve(pid)->is_signed);
+  const di::Type* ul = k->find_type("unsigned long", "kernel");
+  ASSERT_NE(ul, nullptr);
+  EXPECT_EQ(ul->name, "long unsigned int");
+  EXPECT_EQ(ul->size, 8u);
+  EXPECT_FALSE(ul->is_signed);
+  const di::Type* cp = k->find_type("char *", "kernel");
+  ASSERT_NE(cp, nullptr);
+  ASSERT_EQ(cp->kind, di::TypeKind::Pointer);
+  EXPECT_TRUE(cp->ref->is_char);
   EXPECT_EQ(k->find_type("struct no_such_struct_here", "kernel"), nullptr);
   EXPECT_NE(k->missing_hint().find("no_such_struct_here"), std::string::npos);
 }
