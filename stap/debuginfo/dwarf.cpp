@@ -1378,9 +1378,66 @@ std::optional<ProbeAddr> DwarfKernel::prologue_end(const FunctionSite& site) {
   return impl_->probe_addr(o, best, true);
 }
 
+namespace {
+
+// The scopes holding pc in a unit, outermost first: the out-of-line function, then the
+// lexical blocks and inline instances inside it. *hint remembers which top-level DIE
+// matched last (line rows come in address order, mostly within one function).
+bool chain_for(Dwarf_Die& cu, Dwarf_Addr pc, std::vector<Dwarf_Die>* chain, size_t* hint) {
+  chain->clear();
+  std::vector<Dwarf_Die> tops;
+  Dwarf_Die c;
+  size_t i = 0;
+  bool found = false;
+  // Try the remembered function first, then scan.
+  for (int pass = 0; pass < 2 && !found; ++pass) {
+    if (dwarf_child(&cu, &c) != 0) return false;
+    i = 0;
+    do {
+      if (pass == 0 && i != *hint) {
+        ++i;
+        continue;
+      }
+      if (dwarf_tag(&c) == DW_TAG_subprogram && dwarf_haspc(&c, pc) == 1) {
+        found = true;
+        *hint = i;
+        break;
+      }
+      if (pass == 0) break;
+      ++i;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  if (!found) return false;
+  chain->push_back(c);
+  for (;;) {
+    Dwarf_Die k;
+    if (dwarf_child(&chain->back(), &k) != 0) break;
+    bool deeper = false;
+    do {
+      int tag = dwarf_tag(&k);
+      if ((tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine) &&
+          dwarf_haspc(&k, pc) == 1) {
+        chain->push_back(k);
+        deeper = true;
+        break;
+      }
+    } while (dwarf_siblingof(&k, &k) == 0);
+    if (!deeper) break;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
                                                    const std::string& file, int line,
                                                    const std::string& module) {
+  return statements(func_glob, file, line, line, module);
+}
+
+std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
+                                                   const std::string& file, int line_lo,
+                                                   int line_hi, const std::string& module) {
   std::vector<StatementSite> out;
   Impl::Object* o = impl_->object_named(module);
   if (!o) {
@@ -1388,11 +1445,12 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
     if (module == "kernel" || !load_module(module, &err)) return out;
     o = impl_->object_named(module);
   }
-  // The units to read: those holding functions that match, or for "*" every unit
-  // whose name or line-table files match the file.
+  const bool any_line = line_lo <= 0;
+  // The units to read: those holding functions (or inline instances) that match, or
+  // for "*" every unit named like the file (every unit for a header).
   std::set<uint64_t> cus;
   if (func_glob != "*") {
-    for (const auto& site : functions(func_glob, module, false, false)) {
+    for (const auto& site : functions(func_glob, module, true, false)) {
       Dwarf_Die die, cu;
       if (dwarf_offdie(o->dw, site.die, &die) && dwarf_diecu(&die, &cu, nullptr, nullptr))
         cus.insert(dwarf_dieoffset(&cu));
@@ -1409,90 +1467,81 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
         cus.insert(dwarf_dieoffset(&cudie));
     }
   }
-  std::map<std::tuple<std::string, int, uint64_t>, StatementSite> best;  // (func, line, die)
+  // Per (function, line, function DIE): the lowest address.
+  std::map<std::tuple<std::string, int, uint64_t>, StatementSite> best;
   for (uint64_t cuoff : cus) {
     Dwarf_Die cu;
     if (!dwarf_offdie(o->dw, cuoff, &cu)) continue;
     Dwarf_Lines* lines = nullptr;
     size_t n = 0;
     if (dwarf_getsrclines(&cu, &lines, &n) != 0) continue;
-    // The unit's out-of-line functions: a row belongs to the one whose code holds it
-    // (inlined code counts as its caller's).
-    struct Fn {
-      Dwarf_Die die;
-      std::string name;
-      int decl_line;
-      std::string decl_file;
-      int last_line = 0;  // the highest line of its own file in its code
-    };
-    std::vector<Fn> fns;
-    Dwarf_Die c;
-    if (dwarf_child(&cu, &c) == 0) do {
-        if (dwarf_tag(&c) != DW_TAG_subprogram) continue;
-        if (!dwarf_hasattr(&c, DW_AT_low_pc) && !dwarf_hasattr(&c, DW_AT_ranges)) continue;
-        const char* nm = dwarf_diename(&c);
-        if (!nm || (func_glob != "*" && !glob_match(func_glob, nm))) continue;
-        int dl = 0;
-        dwarf_decl_line(&c, &dl);
-        fns.push_back(Fn{c, nm, dl, impl_->rel_path(dwarf_decl_file(&c))});
-      } while (dwarf_siblingof(&c, &c) == 0);
-    if (fns.empty()) continue;
-    struct Row {
-      uint64_t addr;
-      int line;
-      size_t fn;
-      const char* src;
-    };
-    std::vector<Row> rows;
-    std::unordered_map<const char*, std::string> rel;
-    size_t last = 0;
+    std::unordered_map<const char*, std::pair<bool, std::string>> files;  // matches, path
+    std::vector<Dwarf_Die> chain;  // out-of-line function, then blocks and inlines
+    size_t top_hint = 0;
     for (size_t i = 0; i < n; ++i) {
       Dwarf_Line* l = dwarf_onesrcline(lines, i);
       int ln = 0;
       bool end = false;
       dwarf_lineno(l, &ln);
       dwarf_lineendsequence(l, &end);
-      if (end || ln == 0) continue;
-      Dwarf_Addr a = 0;
-      dwarf_lineaddr(l, &a);
-      size_t f = fns.size();
-      if (dwarf_haspc(&fns[last].die, a) == 1) {
-        f = last;
-      } else {
-        for (size_t k = 0; k < fns.size(); ++k)
-          if (dwarf_haspc(&fns[k].die, a) == 1) {
-            f = last = k;
-            break;
-          }
-      }
-      if (f == fns.size()) continue;
-      const char* src = dwarf_linesrc(l, nullptr, nullptr);
-      auto r = rel.find(src);
-      if (r == rel.end()) r = rel.emplace(src, impl_->rel_path(src)).first;
-      if (r->second == fns[f].decl_file) fns[f].last_line = std::max(fns[f].last_line, ln);
       // Not only is_stmt rows: gcc leaves many line starts of optimized code without
       // it, and upstream probes those too (vfs_read's line 454 in 6.1).
-      rows.push_back(Row{a, ln, f, src});
-    }
-    for (const Row& row : rows) {
-      const Fn& fn = fns[row.fn];
-      // Lines of the function's own source range only: not those of inlined callees.
-      if (row.line < fn.decl_line || row.line > fn.last_line) continue;
-      if (line > 0 && row.line != line) continue;
-      const std::string& path = rel[row.src];
-      if (path != fn.decl_file || !file_matches(file, path)) continue;
-      uint64_t fdie = dwarf_dieoffset(const_cast<Dwarf_Die*>(&fn.die));
-      auto key = std::make_tuple(fn.name, row.line, fdie);
-      auto b = best.find(key);
-      if (b != best.end() && b->second.at.addr <= row.addr + o->bias) continue;
-      StatementSite st;
-      st.function = fn.name;
-      st.file = path;
-      st.line = row.line;
-      st.at = impl_->probe_addr(*o, row.addr, true);
-      st.die = fdie;
-      st.object = impl_->object_index(o);
-      best[key] = st;
+      if (end || ln == 0 || (!any_line && (ln < line_lo || ln > line_hi))) continue;
+      const char* src = dwarf_linesrc(l, nullptr, nullptr);
+      auto f = files.find(src);
+      if (f == files.end()) {
+        std::string path = impl_->rel_path(src);
+        bool ok = file_matches(file, path);
+        f = files.emplace(src, std::make_pair(ok, std::move(path))).first;
+      }
+      if (!f->second.first) continue;
+      const std::string& path = f->second.second;
+      Dwarf_Addr a = 0;
+      dwarf_lineaddr(l, &a);
+      // The row belongs to the innermost function (out-of-line or inlined) declared
+      // in this file above this line: an inlined callee's lines are its own, not its
+      // caller's (stap 4.8 lists vfs_read's lines without rw_verify_area's).
+      // (dwarf_getscopes continues past an inline instance into its abstract
+      // definition, not its caller, so the chain is walked here.)
+      if (!chain_for(cu, a, &chain, &top_hint)) continue;
+      // An inline instance's call line is also its caller's line (stap 4.8 lists
+      // line 470 of vfs_read for new_sync_read inlined there, and for vfs_read).
+      std::vector<Dwarf_Die*> owners;
+      bool want_outer = true;
+      for (size_t k = chain.size(); k-- > 0 && want_outer;) {
+        int tag = dwarf_tag(&chain[k]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
+        int dl = 0;
+        dwarf_decl_line(&chain[k], &dl);
+        const char* df = dwarf_decl_file(&chain[k]);
+        if (df && path == df && dl <= ln) {
+          owners.push_back(&chain[k]);
+          Dwarf_Attribute cl;
+          Dwarf_Word call_line = 0;
+          want_outer = tag == DW_TAG_inlined_subroutine && dwarf_attr(&chain[k], DW_AT_call_line, &cl) &&
+                       dwarf_formudata(&cl, &call_line) == 0 && static_cast<int>(call_line) == ln;
+        }
+      }
+      for (Dwarf_Die* owner : owners) {
+        const char* on = dwarf_diename(owner);
+        std::string name = on ? on : "";
+        const bool inlined = dwarf_tag(owner) == DW_TAG_inlined_subroutine;
+        const uint64_t odie = dwarf_dieoffset(owner);
+        if (func_glob != "*" && !glob_match(func_glob, name)) continue;
+        if (impl_->in_discarded_text(*o, a)) continue;
+        auto key = std::make_tuple(name, ln, odie);
+        auto b = best.find(key);
+        if (b != best.end() && b->second.at.addr <= a + o->bias) continue;
+        StatementSite st;
+        st.function = name;
+        st.file = path;
+        st.line = ln;
+        st.inlined = inlined;
+        st.at = impl_->probe_addr(*o, a, true);
+        st.die = odie;
+        st.object = impl_->object_index(o);
+        best[key] = st;
+      }
     }
   }
   for (auto& [k, v] : best) out.push_back(std::move(v));

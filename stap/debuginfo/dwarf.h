@@ -75,11 +75,12 @@ struct FunctionSite {
 
 // A line-table address in a function.
 struct StatementSite {
-  std::string function;  // DWARF name of the enclosing (out-of-line) function
+  std::string function;  // the function whose line it is (an inlined one's own name)
+  bool inlined = false;  // the line is in an inline instance of `function`
   std::string file;      // relative to the source root: "fs/read_write.c"
   int line = 0;
   ProbeAddr at;
-  uint64_t die = 0;      // the enclosing subprogram DIE (internal)
+  uint64_t die = 0;      // the owning subprogram / inlined_subroutine DIE (internal)
   int object = 0;
 };
 
@@ -141,10 +142,15 @@ class DwarfKernel {
   std::vector<FunctionSite> functions(const std::string& glob, const std::string& module,
                                       bool with_inlines, bool with_params = true);
   // Line-table addresses of `file`:`line` (line 0: every line) inside functions matching
-  // func_glob ("*" for any), one per line and function (the lowest is_stmt address).
-  // file matches the tail of the source path ("read_write.c" or "fs/read_write.c").
+  // func_glob ("*" for any), one per line and function instance (the lowest address of
+  // the line's rows, is_stmt or not, as upstream). A row belongs to the innermost
+  // function, inline or not, declared in its file at or above its line. file matches
+  // the tail of the source path ("read_write.c" or "fs/read_write.c") or is a glob.
   std::vector<StatementSite> statements(const std::string& func_glob, const std::string& file,
                                         int line, const std::string& module);
+  // Lines line_lo..line_hi ("FILE:470-475").
+  std::vector<StatementSite> statements(const std::string& func_glob, const std::string& file,
+                                        int line_lo, int line_hi, const std::string& module);
   // The address after the prologue, from the line table (the second row of the function
   // or a prologue_end flag); upstream probes optimized kernels at the entry instead.
   std::optional<ProbeAddr> prologue_end(const FunctionSite& site);

@@ -348,6 +348,14 @@ TEST(DwarfKernel6_1, StatementAddresses) {
       {477, 0xffffffff8134ccfdULL}, {478, 0xffffffff8134cd0eULL}, {479, 0xffffffff8134cd17ULL}};
   EXPECT_EQ(lines, want);
 
+  // stap 4.8 -l 'kernel.statement("*@fs/read_write.c:470-475")': line 470 is both
+  // vfs_read's and that of new_sync_read inlined there.
+  std::set<std::string> pps;
+  for (const auto& s : k->statements("*", "fs/read_write.c", 470, 475, "kernel"))
+    pps.insert(s.function + ":" + std::to_string(s.line));
+  EXPECT_EQ(pps, (std::set<std::string>{"new_sync_read:470", "vfs_read:470", "vfs_read:472",
+                                        "vfs_read:473", "vfs_read:474", "vfs_read:475"}));
+
   auto any = k->statements("*", "read_write.c", 454, "kernel");
   bool found = false;
   for (const auto& s : any)
