@@ -45,11 +45,10 @@ struct Shared {
 };
 
 Shared* shared(const std::string& release) {
-  static std::map<std::string, Shared*> all;
+  static std::map<std::string, std::unique_ptr<Shared>> all;
   auto it = all.find(release);
-  if (it != all.end()) return it->second;
-  auto* s = new Shared;
-  all[release] = s;
+  if (it != all.end()) return it->second.get();
+  auto* s = (all[release] = std::make_unique<Shared>()).get();
   std::string root = debug_root(release);
   if (root.empty()) return s;
   auto t0 = std::chrono::steady_clock::now();
