@@ -526,6 +526,7 @@ struct DwarfKernel::Impl {
   Location locate(Object& o, Dwarf_Die* var, uint64_t pc, const std::string& frame_base,
                   bool at_entry, const Type* type, std::string* reason);
   std::string frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc);
+  std::string cfa_at(Object& o, uint64_t pc);
   bool entry_pc(Dwarf_Die* die, uint64_t* pc);
   // sub: the out-of-line function holding an inline instance, when the caller knows it
   // (finding it otherwise means walking the unit from its start).
@@ -1037,6 +1038,34 @@ bool DwarfKernel::Impl::entry_pc(Dwarf_Die* die, uint64_t* pc) {
   return have_low;
 }
 
+std::string DwarfKernel::Impl::cfa_at(Object& o, uint64_t pc) {
+  Dwarf_Addr cfi_bias = 0;
+  Dwarf_CFI* cfi = dwfl_module_dwarf_cfi(o.mod, &cfi_bias);
+  if (!cfi) cfi = dwfl_module_eh_cfi(o.mod, &cfi_bias);
+  if (!cfi) return "";
+  Dwarf_Frame* frame = nullptr;
+  if (dwarf_cfi_addrframe(cfi, pc + o.bias - cfi_bias, &frame) != 0) return "";
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  std::string out;
+  if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0) {
+    std::vector<DwarfOp> conv;
+    for (size_t i = 0; i < n; ++i) {
+      DwarfOp d;
+      d.atom = ops[i].atom;
+      d.number = ops[i].number;
+      d.number2 = ops[i].number2;
+      conv.push_back(d);
+    }
+    std::string why;
+    Location l = translate_location(conv, "", false, 8, &why);
+    // The CFA rule "register + offset" arrives as DW_OP_bregx: an address expression.
+    if (l.kind == Location::Memory) out = l.c;
+  }
+  free(frame);
+  return out;
+}
+
 std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc) {
   Dwarf_Attribute attr;
   if (!dwarf_attr(subprogram, DW_AT_frame_base, &attr)) return "";
@@ -1045,10 +1074,14 @@ std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, u
   if (dwarf_getlocation_addr(&attr, pc, &ops, &n, 1) < 1) return "";
   std::string why;
   Location l = translate_location(convert_ops(&attr, ops, n, 0), "", false, 8, &why);
-  (void)o;
   // A frame base computed as a register's contents (DW_OP_breg) is an address; given
-  // as a register (DW_OP_reg) the register holds it.
+  // as a register (DW_OP_reg) the register holds it. Either way c is its value.
   if (l.kind == Location::Unavailable) return "";
+  // The CFA (gcc's usual frame base) from the call frame information at pc, as a
+  // register expression, so the runtime need not unwind; STP_CFA when there is none.
+  const std::string cfa = cfa_at(o, pc);
+  for (size_t at; !cfa.empty() && (at = l.c.find("STP_CFA")) != std::string::npos;)
+    l.c.replace(at, 7, cfa);
   return l.c;
 }
 

@@ -183,6 +183,11 @@ class DwarfKernel {
   std::unique_ptr<Impl> impl_;
 };
 
+// Location expressions use kernel_info.h's macros, plus STP_RELOC(ADDR): a vmlinux
+// link-time address (DW_OP_addr, static locals) the runtime must relocate (add the
+// running kernel's _stext minus vmlinux's). STP_CFA appears only where the call frame
+// information does not give the CFA as a register expression at the probe address.
+//
 // Translates one DWARF location expression (ops as libdw gives them) into a Location.
 // frame_base: the C expression of DW_AT_frame_base (empty: none); at_entry: pc is the
 // function's entry, where DW_OP_entry_value(reg) is the register itself. Exposed for tests.

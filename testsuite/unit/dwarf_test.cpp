@@ -495,7 +495,8 @@ TEST(DwarfKernel6_1, FrameBaseLocals) {
   ASSERT_NE(op, nullptr);
   EXPECT_FALSE(op->is_param);
   EXPECT_EQ(op->loc.kind, di::Location::Memory);
-  EXPECT_EQ(op->loc.c, "(STP_CFA + -0x3cL)");
+  // The CFA at the entry, from .debug_frame: the stack pointer before the call's push.
+  EXPECT_EQ(op->loc.c, "((STP_REG(7) + 0x8L) + -0x3cL)");
   ASSERT_NE(di::resolve(op->type), nullptr);
   EXPECT_EQ(di::resolve(op->type)->name, "open_flags");
   const di::Variable* fd = find_var(vars, "fd");
