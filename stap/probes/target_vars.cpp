@@ -558,7 +558,7 @@ class Resolver : public TraversingVisitor {
         if (v.name == nm) var = &v;
       if (!var) {
         std::string alts;
-        for (const debuginfo::Variable& v : kp_->vars) alts += (alts.empty() ? "$" : " $") + v.name;
+        for (const debuginfo::Variable& v : kp_->vars) alts += (alts.empty() ? "$" : ", $") + v.name;
         *why = "unable to find local '" + nm + "', [man error::dwarf] in " + kp_->function +
                (alts.empty() ? "" : " (alternatives: " + alts + ")");
         return nullptr;
