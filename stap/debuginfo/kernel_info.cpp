@@ -1,5 +1,7 @@
 #include "stap/debuginfo/kernel_info.h"
 
+#include <cstdio>
+#include <optional>
 #include <set>
 
 #include "stap/debuginfo/btf_kernel_info.h"
@@ -101,6 +103,34 @@ class CombinedKernelInfo : public KernelInfo {
   TypeTable& types() override { return btf_.types(); }
 
   std::string missing_hint() const override { return hint_; }
+
+  bool global_variable(const std::string& name, const std::string& file,
+                       const std::string& module, Variable* out) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return false;
+    }
+    std::optional<GlobalVariable> g = dw->global_variable(name, file, module);
+    if (!g || !g->type) return false;
+    out->name = g->name;
+    out->type = g->type;
+    out->loc.kind = Location::Memory;
+    char buf[64];
+    snprintf(buf, sizeof buf, "STP_RELOC(0x%llxULL)", static_cast<unsigned long long>(g->at.addr));
+    out->loc.c = buf;
+    // Module data would need the module's load address, which STP_RELOC does not know.
+    return module.empty() || module == "kernel";
+  }
+
+  uint64_t link_address(const std::string& symbol) override {
+    DwarfKernel* dw = dwarf("kernel");
+    if (!dw) return 0;
+    for (const SymbolSite& s : dw->symbols(symbol, "kernel"))
+      if (s.name == symbol) return s.at.addr;
+    return 0;
+  }
 
   std::string build_id(const std::string& module) override {
     if (module.empty() || module == "kernel") {

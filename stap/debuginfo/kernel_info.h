@@ -2,6 +2,7 @@
 // whichever source provides them (DWARF debuginfo, BTF, symbol tables, trace headers).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,21 @@ class KernelInfo {
     (void)line_hi;
     (void)module;
     return {};
+  }
+  // A global variable for @var("name@file"): its type and a Memory location; false
+  // when unknown. The location may use STP_RELOC(link-time address).
+  virtual bool global_variable(const std::string& name, const std::string& file,
+                               const std::string& module, Variable* out) {
+    (void)name;
+    (void)file;
+    (void)module;
+    (void)out;
+    return false;
+  }
+  // The link-time address of a vmlinux symbol (0: unknown), to relocate STP_RELOC.
+  virtual uint64_t link_address(const std::string& symbol) {
+    (void)symbol;
+    return 0;
   }
   // The kernel's (or a module's) build-id as lowercase hex, when known.
   virtual std::string build_id(const std::string& module) {
