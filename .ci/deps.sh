@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing this project needs on Debian 12.
-# Usage: bash .ci/deps.sh [bench] [guest] [reference]
+# Usage: bash .ci/deps.sh [bench] [guest] [reference] [debuginfo]
 #   bench      also installs Debian's systemtap, the reference bench/ compares with.
 #   guest      also installs what `make check-guest` needs: QEMU, static busybox,
 #              cpio and the headers of the guest kernels (6.1.0-56 and the newest
 #              6.12 cloud kernel; testsuite/guest/setup-kernels.sh fetches images).
 #   reference  Debian's systemtap too, for `make check-guest-ref`.
+#   debuginfo  also fetches the guest kernels' DWARF (vmlinux and a few modules
+#              out of the linux-image-KVER-dbg debs, ~0.9 GB, about a minute)
+#              into $DEBUGINFO_CACHE (default build/debuginfo-cache), where the
+#              unit tests and the build tree's stap look; see .ci/fetch-debuginfo.sh.
 # Does nothing (and needs no network) when everything is already installed.
 set -euo pipefail
 
@@ -47,13 +51,22 @@ sudo=
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
   sudo=sudo
 fi
+fetch_debuginfo=0
 for arg in "$@"; do
   case $arg in
     bench|reference) packages+=(systemtap) ;;
     guest) guest_packages ;;
-    *) echo "deps: unknown argument '$arg' (expected bench, guest or reference)" >&2; exit 2 ;;
+    debuginfo) fetch_debuginfo=1 ;;
+    *) echo "deps: unknown argument '$arg' (expected bench, guest, reference or debuginfo)" >&2; exit 2 ;;
   esac
 done
+# After the packages (it needs apt's lists and dpkg-deb); the cache makes a
+# second run free.
+debuginfo() {
+  if [ "$fetch_debuginfo" = 1 ]; then
+    sh "$(dirname "$0")/fetch-debuginfo.sh" "${DEBUGINFO_CACHE:-build/debuginfo-cache}"
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -63,6 +76,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#packages[@]} packages already installed"
+  debuginfo
   exit 0
 fi
 
@@ -76,3 +90,4 @@ echo "deps: installing ${missing[*]}"
 $sudo apt-get update -q
 $sudo env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+debuginfo

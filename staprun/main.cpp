@@ -18,6 +18,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
+#include <cstdio>
+#include <cstdint>
 #include <string>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -40,6 +43,55 @@ std::string kernel_release() {
 
 // A path (with '/') or a file name ending in .ko is used as given (`staprun foo.ko`
 // loads ./foo.ko, as upstream's does); a bare name is an installed module.
+// The running kernel's GNU build-id from /sys/kernel/notes, lowercase hex ("" if unknown).
+std::string running_build_id() {
+  std::ifstream in("/sys/kernel/notes", std::ios::binary);
+  std::string notes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t off = 0;
+  auto u32 = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, notes.data() + at, 4);
+    return v;
+  };
+  while (off + 12 <= notes.size()) {
+    uint32_t namesz = u32(off), descsz = u32(off + 4), type = u32(off + 8);
+    size_t name_at = off + 12, desc_at = name_at + ((namesz + 3) & ~3u);
+    if (desc_at > notes.size() || descsz > notes.size() - desc_at)
+      break;
+    if (type == 3 && namesz == 4 && std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
+      std::string hex;
+      char b[3];
+      for (uint32_t i = 0; i < descsz; ++i) {
+        std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(notes[desc_at + i]));
+        hex += b;
+      }
+      return hex;
+    }
+    off = desc_at + ((descsz + 3) & ~3u);
+  }
+  return "";
+}
+
+// A module built from another kernel's types would read the wrong offsets: refuse it,
+// naming the first differing byte as upstream's check does.
+bool build_id_matches(const ModuleImage &image) {
+  auto want = image.kernel_build_id();
+  if (!want || want->empty())
+    return true;
+  std::string have = running_build_id();
+  if (have.empty() || have == *want)
+    return true;
+  size_t i = 0;
+  while (i + 1 < have.size() && i + 1 < want->size() && have.compare(i, 2, *want, i, 2) == 0)
+    i += 2;
+  report_error("Build-id mismatch [man error::buildid]: \"kernel\" byte " + std::to_string(i / 2) +
+               " (0x" + have.substr(i, 2) + ") vs file byte " + std::to_string(i / 2) + " (0x" +
+               want->substr(i, 2) + "): module " + image.name() +
+               " was built for another kernel than the running one (" + kernel_release() +
+               "); run stap again to rebuild it");
+  return false;
+}
+
 std::string module_path(const Options &opts, const std::string &release) {
   if (opts.module.find('/') != std::string::npos || opts.module.ends_with(".ko"))
     return opts.module;
@@ -190,6 +242,8 @@ int run(const Options &opts) {
   }
   int32_t credentials = Privilege::current_credentials();
   if (!Privilege::may_load(*image, credentials, release))
+    return 1;
+  if (!build_id_matches(*image))
     return 1;
   if (opts.rename) {
     if (!image->rename_for_pid(getpid(), &error, &warning)) {

@@ -159,4 +159,12 @@ std::optional<int32_t> ModuleImage::required_privilege() const {
   return v;
 }
 
+std::optional<std::string> ModuleImage::kernel_build_id() const {
+  size_t size = 0;
+  const char *data = section(".stap_kernel_build_id", &size);
+  if (data == nullptr)
+    return std::nullopt;
+  return std::string(data, strnlen(data, size));
+}
+
 } // namespace stp

@@ -37,6 +37,10 @@ public:
   // missing, kPrivUnknown-like garbage is returned as read.
   std::optional<int32_t> required_privilege() const;
 
+  // The build-id (lowercase hex) of the kernel the module was built for, from its
+  // .stap_kernel_build_id section; nullopt when it has none.
+  std::optional<std::string> kernel_build_id() const;
+
 private:
   // Bytes of the named section, or nullptr (and *size 0).
   char *section(const char *name, size_t *size);

@@ -87,6 +87,12 @@ static void _stp_kwrite(struct context *c, unsigned long addr, size_t size, int6
 #define STP_WRITE(size, addr, v) _stp_kwrite(c, (unsigned long)(addr), (size), (v))
 #define STP_TPARG(i) (((unsigned long *) c->probe_data)[i])
 #define STP_CFA (c->kregs ? c->kregs->sp + 8 : 0)
+/* A vmlinux link-time address where the kernel really is (KASLR): the shift is
+   measured on snprintf, whose link address pass 3 took from the debuginfo. */
+#ifdef STP_RELOC_ANCHOR_LINK
+#define STP_RELOC(a) \
+  ((unsigned long)(a) + ((unsigned long)&snprintf - (unsigned long)STP_RELOC_ANCHOR_LINK))
+#endif
 
 /* $var$ and $$parms build a string of at most MAXSTRINGLEN - 1 bytes. */
 struct stp_tv_out {

@@ -57,6 +57,7 @@ Btf* BtfKernelInfo::vmlinux() {
     BtfBlob blob;
     std::string err;
     if (load_vmlinux_btf(release_, cache_dir_, &blob, &err)) {
+      vmlinux_build_id_ = blob.build_id;
       vmlinux_ = Btf::parse(std::move(blob.data), nullptr, &table_, &err);
       if (vmlinux_) vmlinux_origin_ = blob.origin;
       else err = blob.origin + ": " + err;
@@ -180,6 +181,12 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
             (module.empty() || module == "kernel" ? vmlinux_origin_ : module) +
             "; inlined functions are only in the DWARF of linux-image-" + release_ + "-dbg";
   return out;
+}
+
+std::string BtfKernelInfo::build_id(const std::string& module) {
+  if (!module.empty() && module != "kernel") return {};
+  vmlinux();
+  return vmlinux_build_id_;
 }
 
 // pahole leaves some syscall wrappers out of BTF (those of argument-less calls, like

@@ -51,6 +51,7 @@ class BtfKernelInfo : public KernelInfo {
                                       const std::string& name_glob) override;
   const Type* find_type(const std::string& spelling, const std::string& module) override;
   TypeTable& types() override { return table_; }
+  std::string build_id(const std::string& module) override;
   std::string missing_hint() const override { return hint_; }
 
   // vmlinux's BTF, loaded on first use; null (and missing_hint() set) when there is none.
@@ -75,6 +76,7 @@ class BtfKernelInfo : public KernelInfo {
   std::map<std::string, std::string> module_errors_;
   void add_syscall_wrappers(Btf& v, const std::string& glob, std::vector<Function>* out);
   const Type* syscall_regs_type_ = nullptr;
+  std::string vmlinux_build_id_;
   TraceNameMap trace_names_;
   std::function<TraceNameMap()> trace_loader_;
   bool exports_loaded_ = false;

@@ -1,31 +1,195 @@
 #include "stap/debuginfo/kernel_info.h"
 
+#include <cstdio>
+#include <optional>
+#include <set>
+
 #include "stap/debuginfo/btf_kernel_info.h"
+#include "stap/debuginfo/dwarf.h"
 #include "stap/debuginfo/trace_headers.h"
 
 namespace stap::debuginfo {
 
-// The sources in priority order. DWARF (stap/debuginfo/dwarf.h), when the release's
-// debuginfo is installed, answers first and knows inlined functions, source lines and
-// locals; this function is where it goes in front of BTF. BTF is what every Debian
-// kernel ships, so it is always there behind it.
+namespace {
+
+// The sources in priority order. DWARF, when the release's debuginfo is installed,
+// answers first: it knows source files and lines, inlined functions, statements and
+// locals, and spells probe points as upstream does. BTF, which every Debian kernel
+// ships, answers the rest (tracepoints, and everything when there is no debuginfo).
+class CombinedKernelInfo : public KernelInfo {
+ public:
+  CombinedKernelInfo(std::string release, std::string cache_dir)
+      : release_(std::move(release)),
+        cache_dir_(std::move(cache_dir)),
+        btf_(release_, cache_dir_) {
+    // Tracepoint argument names and systems come from the build tree's trace headers;
+    // BTF says which tracepoints the kernel has and their types.
+    std::string tree = "/lib/modules/" + release_ + "/build";
+    std::string dir = cache_dir_;
+    btf_.set_trace_names_loader([tree, dir] {
+      TraceNameMap m;
+      for (TraceDecl& d : scan_trace_headers_cached(tree, dir)) {
+        if (m.count(d.name)) continue;
+        TraceNames& tn = m[d.name];
+        tn.system = d.system;
+        for (auto& a : d.args) tn.args.push_back(a.second);
+      }
+      return m;
+    });
+  }
+
+  std::vector<Function> functions(const std::string& glob, const std::string& module) override {
+    hint_.clear();
+    if (DwarfKernel* dw = dwarf(module)) return from_sites(dw->functions(glob, module, false), dw, false);
+    std::vector<Function> out = btf_.functions(glob, module);
+    if (out.empty()) hint_ = btf_.missing_hint();
+    return out;
+  }
+
+  std::vector<Function> inline_functions(const std::string& glob,
+                                         const std::string& module) override {
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) return {};
+    std::vector<FunctionSite> sites;
+    for (FunctionSite& s : dw->functions(glob, module, true))
+      if (s.inlined) sites.push_back(std::move(s));
+    return from_sites(std::move(sites), dw, true);
+  }
+
+  std::vector<Function> statements(const std::string& func_glob, const std::string& file,
+                                   int line_lo, int line_hi, const std::string& module) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return {};
+    }
+    std::vector<StatementSite> sites =
+        line_lo ? dw->statements(func_glob, file, line_lo, line_hi, module)
+                : dw->statements(func_glob, file, 0, module);
+    std::vector<Function> out;
+    for (StatementSite& s : sites) {
+      Function f;
+      f.name = s.function;
+      f.module = module;
+      f.symbol = s.at.symbol;
+      f.probe_offset = s.at.offset;
+      f.inlined = s.inlined;
+      f.statement_file = s.file;
+      f.statement_line = s.line;
+      f.decl_file = s.file;
+      f.decl_line = s.line;
+      f.has_proto = true;
+      f.params = dw->variables_at(s.object, s.die, s.at.addr, true);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  std::vector<Tracepoint> tracepoints(const std::string& system_glob,
+                                      const std::string& name_glob) override {
+    hint_.clear();
+    std::vector<Tracepoint> out = btf_.tracepoints(system_glob, name_glob);
+    if (out.empty()) hint_ = btf_.missing_hint();
+    return out;
+  }
+
+  const Type* find_type(const std::string& spelling, const std::string& module) override {
+    if (const Type* t = btf_.find_type(spelling, module)) return t;
+    if (DwarfKernel* dw = dwarf(module)) return dw->find_type(spelling, module);
+    return nullptr;
+  }
+
+  TypeTable& types() override { return btf_.types(); }
+
+  std::string missing_hint() const override { return hint_; }
+
+  bool global_variable(const std::string& name, const std::string& file,
+                       const std::string& module, Variable* out) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return false;
+    }
+    std::optional<GlobalVariable> g = dw->global_variable(name, file, module);
+    if (!g || !g->type) return false;
+    out->name = g->name;
+    out->type = g->type;
+    out->loc.kind = Location::Memory;
+    char buf[64];
+    snprintf(buf, sizeof buf, "STP_RELOC(0x%llxULL)", static_cast<unsigned long long>(g->at.addr));
+    out->loc.c = buf;
+    // Module data would need the module's load address, which STP_RELOC does not know.
+    return module.empty() || module == "kernel";
+  }
+
+  uint64_t link_address(const std::string& symbol) override {
+    DwarfKernel* dw = dwarf("kernel");
+    if (!dw) return 0;
+    for (const SymbolSite& s : dw->symbols(symbol, "kernel"))
+      if (s.name == symbol) return s.at.addr;
+    return 0;
+  }
+
+  std::string build_id(const std::string& module) override {
+    if (module.empty() || module == "kernel") {
+      if (dwarf_ && !dwarf_->build_id().empty()) return dwarf_->build_id();
+      return btf_.build_id(module);
+    }
+    return dwarf_ ? dwarf_->build_id(module) : std::string();
+  }
+
+ private:
+  // vmlinux's DWARF, opened on first use; a module's is loaded into it on demand.
+  DwarfKernel* dwarf(const std::string& module) {
+    if (!dwarf_tried_) {
+      dwarf_tried_ = true;
+      std::string err;
+      dwarf_ = DwarfKernel::open(release_, dwarf_types_, cache_dir_, &err);
+      if (!dwarf_) dwarf_hint_ = err;
+    }
+    if (!dwarf_) return nullptr;
+    if (module.empty() || module == "kernel") return dwarf_.get();
+    if (module.find_first_of("*?[") != std::string::npos) return nullptr;
+    auto it = modules_.find(module);
+    if (it == modules_.end()) {
+      std::string err;
+      it = modules_.emplace(module, dwarf_->load_module(module, &err)).first;
+    }
+    return it->second ? dwarf_.get() : nullptr;
+  }
+
+  std::vector<Function> from_sites(std::vector<FunctionSite> sites, DwarfKernel* dw,
+                                   bool inlined) {
+    std::vector<Function> out;
+    for (FunctionSite& s : sites) {
+      if (s.inlined != inlined) continue;
+      Function f = std::move(s.fn);
+      f.symbol = s.at.symbol;
+      f.probe_offset = s.at.offset;
+      f.inlined = s.inlined;
+      out.push_back(std::move(f));
+    }
+    (void)dw;
+    return out;
+  }
+
+  std::string release_, cache_dir_;
+  BtfKernelInfo btf_;
+  TypeTable dwarf_types_;
+  std::unique_ptr<DwarfKernel> dwarf_;
+  bool dwarf_tried_ = false;
+  std::string dwarf_hint_;
+  std::map<std::string, bool> modules_;
+  std::string hint_;
+};
+
+}  // namespace
+
 std::unique_ptr<KernelInfo> open_kernel_info(const std::string& release,
                                              const std::string& cache_dir) {
-  auto btf = std::make_unique<BtfKernelInfo>(release, cache_dir);
-  // Tracepoint argument names and systems come from the build tree's trace headers;
-  // BTF says which tracepoints the kernel has and their types.
-  std::string tree = "/lib/modules/" + release + "/build";
-  btf->set_trace_names_loader([tree, cache_dir] {
-    TraceNameMap m;
-    for (TraceDecl& d : scan_trace_headers_cached(tree, cache_dir)) {
-      if (m.count(d.name)) continue;
-      TraceNames& tn = m[d.name];
-      tn.system = d.system;
-      for (auto& a : d.args) tn.args.push_back(a.second);
-    }
-    return m;
-  });
-  return btf;
+  return std::make_unique<CombinedKernelInfo>(release, cache_dir);
 }
 
 }  // namespace stap::debuginfo

@@ -2,6 +2,7 @@
 // whichever source provides them (DWARF debuginfo, BTF, symbol tables, trace headers).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,15 +37,19 @@ struct Variable {
 };
 
 struct Function {
-  std::string name;            // the symbol the kprobe goes on
+  std::string name;            // the function's name as the source spells it
   std::string module;          // "kernel" or a module name
   std::string decl_file;       // "fs/sync.c"; empty without DWARF
   int decl_line = 0;
   bool has_proto = false;      // params and ret are known (BTF or DWARF)
   const Type* ret = nullptr;   // null: void (or unknown without a prototype)
   std::vector<Variable> params;  // as at the function's entry
-  uint64_t probe_offset = 0;   // the probe goes on name+probe_offset
+  std::string symbol;          // the symbol the kprobe goes on; empty: name
+  uint64_t probe_offset = 0;   // the probe goes on symbol+probe_offset
   bool exported = false;       // EXPORT_SYMBOL'd
+  bool inlined = false;        // an inlined instance (DWARF only)
+  std::string statement_file;  // statements: where the probe is ("fs/read_write.c")
+  int statement_line = 0;
 };
 
 struct Tracepoint {
@@ -68,6 +73,47 @@ class KernelInfo {
   virtual TypeTable& types() = 0;
   // Why the last lookup found nothing: which file or package would provide the data.
   virtual std::string missing_hint() const = 0;
+
+  // What only debuginfo (DWARF) knows; sources without it answer nothing.
+  // Inlined instances of the functions matching glob.
+  virtual std::vector<Function> inline_functions(const std::string& glob,
+                                                 const std::string& module) {
+    (void)glob;
+    (void)module;
+    return {};
+  }
+  // Probe sites at source lines line_lo..line_hi of file (0, 0: every line) inside the
+  // functions matching func_glob; params include the locals in scope there.
+  virtual std::vector<Function> statements(const std::string& func_glob,
+                                           const std::string& file, int line_lo,
+                                           int line_hi, const std::string& module) {
+    (void)func_glob;
+    (void)file;
+    (void)line_lo;
+    (void)line_hi;
+    (void)module;
+    return {};
+  }
+  // A global variable for @var("name@file"): its type and a Memory location; false
+  // when unknown. The location may use STP_RELOC(link-time address).
+  virtual bool global_variable(const std::string& name, const std::string& file,
+                               const std::string& module, Variable* out) {
+    (void)name;
+    (void)file;
+    (void)module;
+    (void)out;
+    return false;
+  }
+  // The link-time address of a vmlinux symbol (0: unknown), to relocate STP_RELOC.
+  virtual uint64_t link_address(const std::string& symbol) {
+    (void)symbol;
+    return 0;
+  }
+  // The kernel's (or a module's) build-id as lowercase hex, when known.
+  virtual std::string build_id(const std::string& module) {
+    (void)module;
+    return {};
+  }
 };
 
 // The kernel `release` (as in /lib/modules/RELEASE), its data looked up as

@@ -56,56 +56,135 @@ std::string missing_data_error(const ProbeRegistry* reg) {
   return hint.empty() ? "no match" : hint;
 }
 
+// "PATTERN[@FILE[:LINE]]" with LINE one number, "N-M" or "*".
+struct FunctionSpec {
+  std::string pattern, file;
+  int line_lo = 0, line_hi = 0;  // 0: any
+  bool ok = true;
+};
+
+FunctionSpec parse_spec(const std::string& spec) {
+  FunctionSpec f;
+  size_t at = spec.find('@');
+  f.pattern = spec.substr(0, at);
+  if (at == std::string::npos) return f;
+  std::string rest = spec.substr(at + 1);
+  size_t colon = rest.rfind(':');
+  f.file = rest.substr(0, colon);
+  if (colon == std::string::npos) return f;
+  std::string lines = rest.substr(colon + 1);
+  if (lines == "*" || lines.empty()) return f;
+  size_t dash = lines.find('-');
+  try {
+    f.line_lo = std::stoi(lines.substr(0, dash));
+    f.line_hi = dash == std::string::npos ? f.line_lo : std::stoi(lines.substr(dash + 1));
+  } catch (...) {
+    f.ok = false;
+  }
+  return f;
+}
+
+// A FILE pattern matches a path ("fs/read_write.c") whole or by its tail ("read_write.c").
+bool file_matches(const std::string& want, const std::string& path) {
+  if (want.empty()) return true;
+  if (path.empty()) return false;
+  if (fnmatch(want.c_str(), path.c_str(), 0) == 0) return true;
+  size_t slash = path.rfind('/');
+  return slash != std::string::npos && fnmatch(want.c_str(), path.c_str() + slash + 1, 0) == 0;
+}
+
+std::shared_ptr<KernelProbe> make_probe(const debuginfo::Function& fn, const std::string& module,
+                                        bool ret, debuginfo::KernelInfo* info, const FamilyMatch& m) {
+  auto kp = std::make_shared<KernelProbe>();
+  kp->kind = ret ? KernelProbe::Kretprobe : KernelProbe::Kprobe;
+  const std::string& sym = fn.symbol.empty() ? fn.name : fn.symbol;
+  kp->symbol = module == "kernel" ? sym : module + ":" + sym;
+  kp->offset = fn.probe_offset;
+  kp->maxactive = static_cast<int>(number_arg(m, "maxactive", -1));
+  kp->target_vars = true;
+  kp->vars = fn.params;
+  kp->return_type = fn.ret;
+  kp->has_return = ret && fn.has_proto && fn.ret != nullptr;
+  kp->function = fn.name;
+  kp->info = info;
+  kp->module = module;
+  return kp;
+}
+
+std::string where_str(const std::string& name, const std::string& file, int line) {
+  std::string w = name;
+  if (!file.empty()) w += "@" + file + ":" + std::to_string(line);
+  return w;
+}
+
 // kernel.function and module().function.
 std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyMatch& m,
                                          std::string* error) {
   const bool is_module = m.components[0].functor == "module";
   const std::string module = is_module ? string_arg(m, "module") : "kernel";
-  std::string spec = string_arg(m, "function");
-  std::string pattern = spec, file;
-  size_t at = spec.find('@');
-  if (at != std::string::npos) {
-    pattern = spec.substr(0, at);
-    file = spec.substr(at + 1);
-  }
+  FunctionSpec spec = parse_spec(string_arg(m, "function"));
   debuginfo::KernelInfo* info = reg->kernel_info();
-  if (!info) {
-    *error = missing_data_error(reg);
+  if (!info || !spec.ok) {
+    *error = spec.ok ? missing_data_error(reg) : "no match";
     return {};
   }
   const bool ret = has_component(m, "return");
+  const bool call = has_component(m, "call");
   const bool exported = has_component(m, "exported");
   const bool inlined = has_component(m, "inline");
+  std::vector<debuginfo::Function> fns;
+  if (!inlined) fns = info->functions(spec.pattern, module);
+  // Inline instances count as the function too, except where a call or a return
+  // is asked for.
+  if (!ret && !call && !exported) {
+    for (debuginfo::Function& f : info->inline_functions(spec.pattern, module))
+      fns.push_back(std::move(f));
+  }
   std::vector<FamilyMatch> out;
-  for (debuginfo::Function& fn : info->functions(pattern, module)) {
-    if (!file.empty()) {
-      std::string want = file.substr(0, file.find(':'));
-      if (fn.decl_file.empty() || fnmatch(want.c_str(), fn.decl_file.c_str(), 0) != 0) continue;
-    }
+  for (debuginfo::Function& fn : fns) {
+    if (!file_matches(spec.file, fn.decl_file)) continue;
+    if (spec.line_lo && (fn.decl_line < spec.line_lo || fn.decl_line > spec.line_hi)) continue;
     if (exported && !(fn.exported || reg->kernel_exports(fn.name))) continue;
-    if (inlined) continue;  // inline instances need DWARF, which lists them separately
-    auto kp = std::make_shared<KernelProbe>();
-    kp->kind = ret ? KernelProbe::Kretprobe : KernelProbe::Kprobe;
-    kp->symbol = module == "kernel" ? fn.name : module + ":" + fn.name;
-    kp->offset = fn.probe_offset;
-    kp->maxactive = static_cast<int>(number_arg(m, "maxactive", -1));
-    kp->target_vars = true;
-    kp->vars = fn.params;
-    kp->return_type = fn.ret;
-    kp->has_return = ret && fn.has_proto && fn.ret != nullptr;
-    kp->function = fn.name;
-    kp->info = info;
-    kp->module = module;
     FamilyMatch c = m;
-    std::string where = fn.name;
-    if (!fn.decl_file.empty())
-      where += "@" + fn.decl_file + ":" + std::to_string(fn.decl_line);
     c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
-             quoted_call("function", where) + suffix_str(m, is_module ? 2 : 2);
-    c.kernel = std::move(kp);
+             quoted_call("function", where_str(fn.name, fn.decl_file, fn.decl_line)) +
+             suffix_str(m, 2);
+    c.kernel = make_probe(fn, module, ret, info, m);
     out.push_back(std::move(c));
   }
-  if (out.empty()) *error = "no match";
+  if (out.empty()) {
+    std::string hint = info->missing_hint();
+    *error = !spec.file.empty() && hint.find("-dbg") != std::string::npos ? hint : "no match";
+  }
+  return out;
+}
+
+// kernel.statement("FUNC@FILE:LINE"), ("*@FILE:LINE"), module("M").statement(...).
+std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const FamilyMatch& m,
+                                          std::string* error) {
+  const bool is_module = m.components[0].functor == "module";
+  const std::string module = is_module ? string_arg(m, "module") : "kernel";
+  FunctionSpec spec = parse_spec(string_arg(m, "statement"));
+  debuginfo::KernelInfo* info = reg->kernel_info();
+  if (!info || !spec.ok || spec.file.empty()) {
+    *error = "no match";
+    return {};
+  }
+  std::vector<FamilyMatch> out;
+  for (debuginfo::Function& fn :
+       info->statements(spec.pattern, spec.file, spec.line_lo, spec.line_hi, module)) {
+    FamilyMatch c = m;
+    c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
+             quoted_call("statement",
+                         where_str(fn.name, fn.statement_file, fn.statement_line)) +
+             suffix_str(m, 2);
+    c.kernel = make_probe(fn, module, false, info, m);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) {
+    std::string hint = info->missing_hint();
+    *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
+  }
   return out;
 }
 
@@ -236,6 +315,30 @@ void register_kernel_families(ProbeRegistry& r) {
   abs.expand = expand_absolute;
   abs.guru_only = true;
   r.add(abs);
+  auto st_expand = [reg](const FamilyMatch& m, std::string* e) {
+    return expand_statement(reg, m, e);
+  };
+  for (bool nearest : {false, true}) {
+    S k = {{"kernel"}, {"statement", ArgKind::String}};
+    S mod = {{"module", ArgKind::String}, {"statement", ArgKind::String}};
+    if (nearest) {
+      k.push_back({"nearest"});
+      mod.push_back({"nearest"});
+    }
+    ProbeFamilyPattern p{"kprobe", k, nullptr, false};
+    p.expand = st_expand;
+    r.add(p);
+    ProbeFamilyPattern pm{"kprobe", mod, nullptr, false};
+    pm.expand = st_expand;
+    r.add(pm);
+  }
+  ProbeFamilyPattern kabs{"kprobe",
+                          {{"kernel"}, {"statement", ArgKind::Number}, {"absolute"}},
+                          nullptr,
+                          false};
+  kabs.expand = expand_absolute;
+  kabs.guru_only = true;
+  r.add(kabs);
   ProbeFamilyPattern tr{"tracepoint", {{"kernel"}, {"trace", ArgKind::String}}, nullptr, false};
   tr.expand = [reg](const FamilyMatch& m, std::string* e) { return expand_trace(reg, m, e); };
   r.add(tr);

@@ -191,6 +191,13 @@ class Resolver : public TraversingVisitor {
     if (!e.code) e.unresolved = why;
   }
 
+  void visit(AtVar& e) override {
+    TraversingVisitor::visit(e);
+    std::string why;
+    e.code = resolve_atvar(e, &why);
+    if (!e.code) e.unresolved = why;
+  }
+
   void visit(Defined& e) override {
     // Resolve the operand quietly: @defined is how a script asks.
     ++in_defined_;
@@ -558,7 +565,7 @@ class Resolver : public TraversingVisitor {
         if (v.name == nm) var = &v;
       if (!var) {
         std::string alts;
-        for (const debuginfo::Variable& v : kp_->vars) alts += (alts.empty() ? "$" : " $") + v.name;
+        for (const debuginfo::Variable& v : kp_->vars) alts += (alts.empty() ? "$" : ", $") + v.name;
         *why = "unable to find local '" + nm + "', [man error::dwarf] in " + kp_->function +
                (alts.empty() ? "" : " (alternatives: " + alts + ")");
         return nullptr;
@@ -580,6 +587,27 @@ class Resolver : public TraversingVisitor {
                     why);
     if (code && return_probe() && nm != "return") code_at_entry(code, e);
     return code;
+  }
+
+  // @var("name@file"[, "module"]): a global variable, found in the debuginfo.
+  TargetCode* resolve_atvar(AtVar& e, std::string* why) {
+    debuginfo::KernelInfo* info = kp_ && kp_->info ? kp_->info : kernel_();
+    std::string module = e.module.empty() ? (kp_ ? kp_->module : "kernel") : e.module;
+    debuginfo::Variable v;
+    if (!info || !info->global_variable(e.target_name, e.cu, module, &v)) {
+      std::string hint = info ? info->missing_hint() : std::string();
+      *why = "unable to find global '" + e.target_name + "' in " + module +
+             (e.cu.empty() ? "" : ", in " + e.cu) + (hint.empty() ? "" : ": " + hint);
+      return nullptr;
+    }
+    Place p;
+    p.in_memory = true;
+    p.c = v.loc.c;
+    p.type = v.type;
+    std::string name = "@var(\"" + e.target_name + "\")";
+    if (!e.components.empty() && e.components.back().kind == Component::PrettyPrint)
+      return pretty_access(p, e.components, name, why);
+    return access(p, e.components, e.addressof, true, name, why);
   }
 
   TargetCode* resolve_cast(Cast& e, std::string* why) {

@@ -263,7 +263,9 @@ class TypeInfer : public TraversingVisitor {
   }
   void visit(AtVar& e) override {
     TraversingVisitor::visit(e);
-    set(e, Type::Long);
+    set(e, e.code && e.code->is_string ? Type::String : Type::Long);
+    if (e.code)
+      for (Expr* in : e.code->inputs) expect(in, Type::Long);
   }
   void visit(Autocast& e) override {
     TraversingVisitor::visit(e);
@@ -457,6 +459,10 @@ class Unresolved : public TraversingVisitor {
     TraversingVisitor::visit(e);
   }
   void visit(Cast& e) override {
+    if (!e.code && !e.unresolved.empty()) err_.error(e.unresolved, e.tok);
+    TraversingVisitor::visit(e);
+  }
+  void visit(AtVar& e) override {
     if (!e.code && !e.unresolved.empty()) err_.error(e.unresolved, e.tok);
     TraversingVisitor::visit(e);
   }

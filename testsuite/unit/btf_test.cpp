@@ -387,8 +387,12 @@ TEST(BtfSource, VmlinuzCacheIsWrittenThenRead) {
   std::string err;
   ASSERT_TRUE(load_vmlinux_btf(k612, cache.path(), &cold, &err)) << err;
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(cache.path() + "/btf")) files.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(cache.path() + "/btf"))
+    if (e.path().string().ends_with(".btf")) files.push_back(e.path());
   ASSERT_EQ(files.size(), 1u);
+  // The image's build-id is kept next to its BTF, for the module's build-id check.
+  EXPECT_EQ(cold.build_id.size(), 40u);
+  EXPECT_TRUE(fs::exists(files[0].string() + ".build-id"));
   EXPECT_EQ(files[0].filename().string().rfind(std::string("vmlinux-") + k612 + "@", 0), 0u);
   EXPECT_EQ(fs::file_size(files[0]), cold.data.size());
   // The second load must come from the cache: mark the cached copy and see the mark.
@@ -397,6 +401,7 @@ TEST(BtfSource, VmlinuzCacheIsWrittenThenRead) {
   std::ofstream(files[0], std::ios::binary | std::ios::trunc) << marked;
   ASSERT_TRUE(load_vmlinux_btf(k612, cache.path(), &warm, &err)) << err;
   EXPECT_EQ(warm.data, marked);
+  EXPECT_EQ(warm.build_id, cold.build_id);
   TypeTable tt;
   EXPECT_NE(Btf::parse(cold.data, nullptr, &tt, &err), nullptr) << err;
 }

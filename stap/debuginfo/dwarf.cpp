@@ -1,0 +1,1724 @@
+#include "stap/debuginfo/dwarf.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <gelf.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace stap::debuginfo {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool exists_file(const std::string& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec);
+}
+
+// True when the ELF file at path has a non-empty .debug_info (a stripped vmlinux in
+// the build tree or /boot does not help).
+bool has_debug_info(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  elf_version(EV_CURRENT);
+  bool found = false;
+  if (Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr)) {
+    size_t shstrndx = 0;
+    if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+      for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) continue;
+        const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (n && std::strcmp(n, ".debug_info") == 0 && sh.sh_type != SHT_NOBITS &&
+            sh.sh_size > 0) {
+          found = true;
+          break;
+        }
+      }
+    }
+    elf_end(elf);
+  }
+  ::close(fd);
+  return found;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string signed_num(int64_t v) {
+  if (v < 0) return "-" + hex(static_cast<uint64_t>(0) - static_cast<uint64_t>(v)) + "L";
+  return hex(static_cast<uint64_t>(v)) + "L";
+}
+
+bool glob_match(const std::string& glob, const std::string& name) {
+  return fnmatch(glob.c_str(), name.c_str(), 0) == 0;
+}
+
+// "read_write.c" or "fs/read_write.c" against "fs/read_write.c"; globs allowed.
+bool file_matches(const std::string& want, const std::string& path) {
+  if (want.empty()) return true;
+  if (glob_match(want, path)) return true;
+  if (path.size() > want.size() && path[path.size() - want.size() - 1] == '/' &&
+      path.compare(path.size() - want.size(), want.size(), want) == 0)
+    return true;
+  // A glob against the tail: "*/read_write.c" style via basename.
+  auto slash = path.rfind('/');
+  return want.find('/') == std::string::npos && slash != std::string::npos &&
+         glob_match(want, path.substr(slash + 1));
+}
+
+// C's integer spellings as gcc names its DWARF base types: "unsigned long" and
+// "long unsigned" are both "long unsigned int". Anything else is returned as is.
+std::string gcc_base_name(const std::string& spelling) {
+  std::stringstream ss(spelling);
+  std::string w;
+  int longs = 0, shorts = 0, other = 0;
+  bool is_unsigned = false, is_signed = false, is_char = false, words = false;
+  while (ss >> w) {
+    words = true;
+    if (w == "long") ++longs;
+    else if (w == "short") ++shorts;
+    else if (w == "unsigned") is_unsigned = true;
+    else if (w == "signed") is_signed = true;
+    else if (w == "char") is_char = true;
+    else if (w != "int") ++other;
+  }
+  if (!words || other || longs > 2 || (longs && shorts) || (is_signed && is_unsigned))
+    return spelling;
+  if (is_char) {
+    if (longs || shorts) return spelling;
+    return is_unsigned ? "unsigned char" : is_signed ? "signed char" : "char";
+  }
+  std::string n = shorts ? "short " : longs == 2 ? "long long " : longs ? "long " : "";
+  return n + (is_unsigned ? "unsigned int" : "int");
+}
+
+std::string normalize_module_name(std::string n) {
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+}
+
+}  // namespace
+
+// --- locating debuginfo -------------------------------------------------------
+
+std::vector<std::string> debuginfo_roots() {
+  std::vector<std::string> roots;
+  const char* env = std::getenv("SYSTEMTAP_DEBUGINFO_PATH");
+  if (env && *env) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':')) {
+      if (!item.empty() && item[0] == '+') item.erase(0, 1);
+      if (item.empty() || item == ".debug" || item == "build" || item[0] != '/') continue;
+      roots.push_back(item);
+    }
+  }
+  if (roots.empty()) roots.push_back("/usr/lib/debug");
+  return roots;
+}
+
+DebuginfoSearch find_vmlinux_debuginfo(const std::string& release, const std::string& build_id,
+                                       const std::vector<std::string>& roots) {
+  DebuginfoSearch s;
+  std::vector<std::string> candidates;
+  for (const auto& r : roots.empty() ? debuginfo_roots() : roots) {
+    candidates.push_back(r + "/boot/vmlinux-" + release);
+    candidates.push_back(r + "/lib/modules/" + release + "/vmlinux");
+    candidates.push_back(r + "/lib/modules/" + release + "/vmlinux.debug");
+    if (build_id.size() > 2)
+      candidates.push_back(r + "/.build-id/" + build_id.substr(0, 2) + "/" + build_id.substr(2) +
+                           ".debug");
+  }
+  candidates.push_back("/boot/vmlinux-" + release);
+  candidates.push_back("/lib/modules/" + release + "/vmlinux");
+  candidates.push_back("/lib/modules/" + release + "/vmlinux.debug");
+  candidates.push_back("/lib/modules/" + release + "/build/vmlinux");
+  for (const auto& c : candidates) {
+    s.tried.push_back(c);
+    if (exists_file(c) && has_debug_info(c)) {
+      s.found = c;
+      break;
+    }
+  }
+  return s;
+}
+
+DebuginfoSearch find_module_debuginfo(const std::string& release, const std::string& module,
+                                      const std::vector<std::string>& roots) {
+  DebuginfoSearch s;
+  const std::string want = normalize_module_name(module);
+  for (const auto& r : roots.empty() ? debuginfo_roots() : roots) {
+    const std::string dir = r + "/lib/modules/" + release;
+    s.tried.push_back(dir + "/**/" + module + ".ko");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      std::string base = it->path().filename().string();
+      for (const char* suffix : {".ko.debug", ".ko"}) {
+        size_t n = std::strlen(suffix);
+        if (base.size() > n && base.compare(base.size() - n, n, suffix) == 0 &&
+            normalize_module_name(base.substr(0, base.size() - n)) == want &&
+            has_debug_info(it->path().string())) {
+          s.found = it->path().string();
+          return s;
+        }
+      }
+    }
+  }
+  return s;
+}
+
+std::string build_id_from_notes(const std::string& notes) {
+  // A run of Elf64_Nhdr {namesz, descsz, type}, name and desc each padded to 4 bytes.
+  size_t pos = 0;
+  auto word = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, notes.data() + at, 4);
+    return v;
+  };
+  while (pos + 12 <= notes.size()) {
+    const uint32_t namesz = word(pos), descsz = word(pos + 4), type = word(pos + 8);
+    const size_t name_at = pos + 12;
+    const size_t desc_at = name_at + ((static_cast<size_t>(namesz) + 3) & ~size_t{3});
+    const size_t next = desc_at + ((static_cast<size_t>(descsz) + 3) & ~size_t{3});
+    if (namesz > notes.size() || descsz > notes.size() || next > notes.size()) break;
+    if (type == NT_GNU_BUILD_ID && namesz == 4 && notes.compare(name_at, 4, std::string("GNU\0", 4)) == 0) {
+      std::string hexid;
+      char b[3];
+      for (size_t i = 0; i < descsz; ++i) {
+        std::snprintf(b, sizeof b, "%02x", static_cast<unsigned char>(notes[desc_at + i]));
+        hexid += b;
+      }
+      return hexid;
+    }
+    pos = next;
+  }
+  return "";
+}
+
+std::string running_kernel_build_id() {
+  std::ifstream in("/sys/kernel/notes", std::ios::binary);
+  if (!in) return "";
+  std::string notes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return build_id_from_notes(notes);
+}
+
+std::string debuginfo_hint(const std::string& release, const DebuginfoSearch& search) {
+  std::string h = "missing x86_64 kernel/module debuginfo [man warning::debuginfo] under '/lib/modules/" +
+                  release + "/build'; install linux-image-" + release +
+                  "-dbg (Debian) or point SYSTEMTAP_DEBUGINFO_PATH at its /usr/lib/debug; searched:";
+  for (const auto& t : search.tried) h += " " + t;
+  return h;
+}
+
+// --- location expressions -----------------------------------------------------
+
+Location translate_location(const std::vector<DwarfOp>& ops, const std::string& frame_base,
+                            bool at_entry, uint64_t var_size, std::string* reason) {
+  Location out;
+  auto fail = [&](const std::string& why) {
+    if (reason) *reason = why;
+    return Location{};
+  };
+  struct Piece {
+    Location loc;
+    uint64_t bytes;
+  };
+  std::vector<Piece> pieces;
+  std::vector<std::string> st;
+  // Set when the current piece's value is a register or computed value, not an address.
+  bool is_value = false;
+  auto reg = [](uint64_t n) { return "STP_REG(" + std::to_string(n) + ")"; };
+  auto pop = [&](std::string* v) {
+    if (st.empty()) return false;
+    *v = st.back();
+    st.pop_back();
+    return true;
+  };
+  auto binop = [&](const char* op) {
+    std::string b, a;
+    if (!pop(&b) || !pop(&a)) return false;
+    st.push_back("(" + a + " " + op + " " + b + ")");
+    return true;
+  };
+  auto finish_piece = [&](Location* l) {
+    if (is_value) {
+      l->kind = Location::Value;
+    } else {
+      if (st.empty()) return false;
+      l->kind = Location::Memory;
+      l->c = st.back();
+    }
+    return true;
+  };
+
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const DwarfOp& op = ops[i];
+    const uint8_t a = op.atom;
+    if (is_value && a != DW_OP_piece && a != DW_OP_bit_piece)
+      return fail("operation after a register or stack value");
+    if (a >= DW_OP_reg0 && a <= DW_OP_reg31) {
+      out.c = reg(a - DW_OP_reg0);
+      is_value = true;
+    } else if (a == DW_OP_regx) {
+      out.c = reg(op.number);
+      is_value = true;
+    } else if (a >= DW_OP_breg0 && a <= DW_OP_breg31) {
+      st.push_back("(" + reg(a - DW_OP_breg0) + " + " + signed_num(static_cast<int64_t>(op.number)) +
+                   ")");
+    } else if (a == DW_OP_bregx) {
+      st.push_back("(" + reg(op.number) + " + " + signed_num(static_cast<int64_t>(op.number2)) + ")");
+    } else if (a == DW_OP_fbreg) {
+      if (frame_base.empty()) return fail("no frame base");
+      st.push_back("(" + frame_base + " + " + signed_num(static_cast<int64_t>(op.number)) + ")");
+    } else if (a == DW_OP_call_frame_cfa) {
+      st.push_back("STP_CFA");
+    } else if (a == DW_OP_addr) {
+      // A link-time address: the runtime adds the kernel's relocation offset.
+      st.push_back("STP_RELOC(" + hex(op.number) + "UL)");
+    } else if (a >= DW_OP_lit0 && a <= DW_OP_lit31) {
+      st.push_back(hex(a - DW_OP_lit0) + "UL");
+    } else if (a == DW_OP_const1u || a == DW_OP_const2u || a == DW_OP_const4u ||
+               a == DW_OP_const8u || a == DW_OP_constu) {
+      st.push_back(hex(op.number) + "UL");
+    } else if (a == DW_OP_const1s || a == DW_OP_const2s || a == DW_OP_const4s ||
+               a == DW_OP_const8s || a == DW_OP_consts) {
+      st.push_back("((unsigned long)" + signed_num(static_cast<int64_t>(op.number)) + ")");
+    } else if (a == DW_OP_plus_uconst) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      st.push_back("(" + v + " + " + hex(op.number) + "UL)");
+    } else if (a == DW_OP_plus) {
+      if (!binop("+")) return fail("stack underflow");
+    } else if (a == DW_OP_minus) {
+      if (!binop("-")) return fail("stack underflow");
+    } else if (a == DW_OP_mul) {
+      if (!binop("*")) return fail("stack underflow");
+    } else if (a == DW_OP_and) {
+      if (!binop("&")) return fail("stack underflow");
+    } else if (a == DW_OP_or) {
+      if (!binop("|")) return fail("stack underflow");
+    } else if (a == DW_OP_xor) {
+      if (!binop("^")) return fail("stack underflow");
+    } else if (a == DW_OP_shl) {
+      if (!binop("<<")) return fail("stack underflow");
+    } else if (a == DW_OP_shr) {
+      if (!binop(">>")) return fail("stack underflow");
+    } else if (a == DW_OP_shra) {
+      std::string b, x;
+      if (!pop(&b) || !pop(&x)) return fail("stack underflow");
+      st.push_back("((unsigned long)((long)" + x + " >> " + b + "))");
+    } else if (a == DW_OP_neg) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      st.push_back("(-" + v + ")");
+    } else if (a == DW_OP_not) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      st.push_back("(~" + v + ")");
+    } else if (a == DW_OP_dup) {
+      if (st.empty()) return fail("stack underflow");
+      st.push_back(st.back());
+    } else if (a == DW_OP_drop) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+    } else if (a == DW_OP_swap) {
+      if (st.size() < 2) return fail("stack underflow");
+      std::swap(st[st.size() - 1], st[st.size() - 2]);
+    } else if (a == DW_OP_over) {
+      if (st.size() < 2) return fail("stack underflow");
+      st.push_back(st[st.size() - 2]);
+    } else if (a == DW_OP_deref) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      st.push_back("STP_DEREF(8, " + v + ")");
+    } else if (a == DW_OP_deref_size) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      if (op.number != 1 && op.number != 2 && op.number != 4 && op.number != 8)
+        return fail("deref_size " + std::to_string(op.number));
+      st.push_back("STP_DEREF(" + std::to_string(op.number) + ", " + v + ")");
+    } else if (a == DW_OP_stack_value) {
+      std::string v;
+      if (!pop(&v)) return fail("stack underflow");
+      out.c = v;
+      is_value = true;
+    } else if (a == DW_OP_implicit_value) {
+      if (op.block.size() > 8) return fail("implicit value wider than 8 bytes");
+      uint64_t v = 0;
+      for (size_t k = 0; k < op.block.size(); ++k)
+        v |= static_cast<uint64_t>(static_cast<uint8_t>(op.block[k])) << (8 * k);
+      out.c = hex(v) + "UL";
+      is_value = true;
+    } else if (a == DW_OP_entry_value || a == DW_OP_GNU_entry_value) {
+      // The value a register had when the function was entered: known only there.
+      if (op.inner.size() != 1 ||
+          !((op.inner[0].atom >= DW_OP_reg0 && op.inner[0].atom <= DW_OP_reg31) ||
+            op.inner[0].atom == DW_OP_regx))
+        return fail("entry value of an expression");
+      if (!at_entry) return fail("entry value away from the function entry");
+      uint64_t r = op.inner[0].atom == DW_OP_regx ? op.inner[0].number
+                                                   : op.inner[0].atom - DW_OP_reg0;
+      st.push_back(reg(r));
+    } else if (a == DW_OP_piece) {
+      Piece p{};
+      p.bytes = op.number;
+      if (is_value) {
+        p.loc.kind = Location::Value;
+        p.loc.c = out.c;
+      } else if (!st.empty()) {
+        p.loc.kind = Location::Memory;
+        p.loc.c = st.back();
+      } else {
+        p.loc.kind = Location::Unavailable;  // this piece is optimized out
+      }
+      pieces.push_back(p);
+      st.clear();
+      out.c.clear();
+      is_value = false;
+    } else if (a == DW_OP_implicit_pointer || a == DW_OP_GNU_implicit_pointer) {
+      return fail("implicit pointer");
+    } else {
+      return fail("unsupported DWARF operation 0x" + hex(a).substr(2));
+    }
+  }
+
+  if (pieces.empty()) {
+    if (ops.empty()) return fail("empty location");
+    if (!finish_piece(&out)) return fail("empty location stack");
+    return out;
+  }
+  if (!st.empty() || is_value) return fail("location after the last piece");
+  // Pieces: the first one alone when it covers the variable; small register/value
+  // pieces are joined into one value; anything else is not supported.
+  if (pieces[0].bytes >= var_size && pieces[0].loc.kind != Location::Unavailable)
+    return pieces[0].loc;
+  uint64_t total = 0;
+  std::string joined;
+  for (const auto& p : pieces) {
+    if (p.loc.kind == Location::Unavailable) return fail("part of the value is optimized out");
+    if (p.bytes == 0 || p.bytes > 8 || total + p.bytes > 8) return fail("value split in pieces");
+    std::string v = p.loc.kind == Location::Value
+                        ? p.loc.c
+                        : "STP_DEREF(" + std::to_string(p.bytes) + ", " + p.loc.c + ")";
+    if (p.bytes < 8) v = "(" + v + " & " + hex((1ULL << (8 * p.bytes)) - 1) + "UL)";
+    if (total) v = "(" + v + " << " + std::to_string(8 * total) + ")";
+    joined = joined.empty() ? v : "(" + joined + " | " + v + ")";
+    total += p.bytes;
+  }
+  out.kind = Location::Value;
+  out.c = joined;
+  return out;
+}
+
+// --- the opened objects ---------------------------------------------------------
+
+namespace {
+
+enum IndexKind : uint8_t {
+  kFunc = 'f',     // subprogram with code (out-of-line copy)
+  kAbstract = 'a', // subprogram that is inlined somewhere in its unit
+  kVar = 'v',
+  kStruct = 's',
+  kUnion = 'u',
+  kEnum = 'e',
+  kTypedef = 't',
+  kBase = 'b',
+};
+
+struct IndexEntry {
+  std::string name;
+  uint64_t die;
+  char kind;
+};
+
+struct Sym {
+  uint64_t addr;
+  uint64_t size;
+  std::string name;
+  bool func;
+};
+
+const Dwfl_Callbacks kOfflineCallbacks = {
+    dwfl_build_id_find_elf,
+    dwfl_standard_find_debuginfo,
+    dwfl_offline_section_address,
+    nullptr,
+};
+
+}  // namespace
+
+struct DwarfKernel::Impl {
+  struct Object {
+    std::string name;  // "kernel" or the module name
+    std::string path;
+    std::string build_id;
+    Dwfl* dwfl = nullptr;
+    Dwfl_Module* mod = nullptr;
+    Dwarf* dw = nullptr;
+    Dwarf_Addr bias = 0;
+    std::vector<Sym> syms;  // sorted by address
+    std::unordered_map<std::string, int> name_count;
+    std::unordered_set<std::string> exported;
+    std::vector<IndexEntry> index;  // sorted by name
+    std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
+    std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
+    ~Object() {
+      if (dwfl) dwfl_end(dwfl);
+    }
+  };
+
+  std::string release;
+  std::vector<std::string> roots;  // empty: debuginfo_roots()
+  std::string cache_dir;
+  TypeTable* types = nullptr;
+  std::vector<std::unique_ptr<Object>> objects;
+  std::string last_hint;
+  DwarfTiming timing;
+
+  Object* object_named(const std::string& module) {
+    const std::string want = module == "kernel" ? module : normalize_module_name(module);
+    for (auto& o : objects)
+      if (o->name == want) return o.get();
+    return nullptr;
+  }
+  int object_index(const Object* o) const {
+    for (size_t i = 0; i < objects.size(); ++i)
+      if (objects[i].get() == o) return static_cast<int>(i);
+    return -1;
+  }
+
+  bool open_object(const std::string& name, const std::string& path, std::string* error);
+  void load_symbols(Object& o);
+  void build_index(Object& o);
+  bool load_index_cache(Object& o, const std::string& file);
+  void save_index_cache(const Object& o, const std::string& file) const;
+
+  std::string rel_path(const char* p) const;
+  bool in_discarded_text(const Object& o, uint64_t dwarf_addr) const;
+  ProbeAddr probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const;
+  const Type* type_of(Object& o, Dwarf_Die* die);
+  const Type* type_attr(Object& o, Dwarf_Die* die);
+  Location locate(Object& o, Dwarf_Die* var, uint64_t pc, const std::string& frame_base,
+                  bool at_entry, const Type* type, std::string* reason);
+  std::string frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc);
+  std::string cfa_at(Object& o, uint64_t pc);
+  bool entry_pc(Dwarf_Die* die, uint64_t* pc);
+  // sub: the out-of-line function holding an inline instance, when the caller knows it
+  // (finding it otherwise means walking the unit from its start).
+  FunctionSite make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined, bool with_params,
+                         Dwarf_Die* sub);
+  std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, bool with_locals,
+                                     Dwarf_Die* sub = nullptr);
+};
+
+namespace {
+
+std::vector<DwarfOp> convert_ops(Dwarf_Attribute* attr, const Dwarf_Op* ops, size_t n, int depth) {
+  std::vector<DwarfOp> out;
+  for (size_t i = 0; i < n; ++i) {
+    DwarfOp d;
+    d.atom = ops[i].atom;
+    d.number = ops[i].number;
+    d.number2 = ops[i].number2;
+    if ((d.atom == DW_OP_entry_value || d.atom == DW_OP_GNU_entry_value) && depth < 2) {
+      Dwarf_Attribute inner;
+      Dwarf_Op* iops = nullptr;
+      size_t ilen = 0;
+      if (dwarf_getlocation_attr(attr, &ops[i], &inner) == 0 &&
+          dwarf_getlocation(&inner, &iops, &ilen) == 0)
+        d.inner = convert_ops(&inner, iops, ilen, depth + 1);
+    } else if (d.atom == DW_OP_implicit_value) {
+      Dwarf_Block blk;
+      if (dwarf_getlocation_implicit_value(attr, &ops[i], &blk) == 0)
+        d.block.assign(reinterpret_cast<const char*>(blk.data), blk.length);
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Paths as the DWARF gives them, as upstream prints them: gcc names the kernel's C
+// files relative to its source tree ("fs/read_write.c"), the assembler absolutely.
+// (Not normalized either: upstream prints "lib/zstd/decompress/../common/cpu.h".)
+std::string DwarfKernel::Impl::rel_path(const char* p) const { return p ? p : ""; }
+
+// vmlinux code the kernel frees after boot (.init.text, .exit.text): upstream neither
+// lists nor probes functions there.
+bool DwarfKernel::Impl::in_discarded_text(const Object& o, uint64_t dwarf_addr) const {
+  if (o.name != "kernel") return false;
+  Dwarf_Addr a = dwarf_addr + o.bias;
+  Dwarf_Addr bias = 0;
+  Elf_Scn* scn = dwfl_module_address_section(o.mod, &a, &bias);
+  Elf* elf = dwfl_module_getelf(o.mod, &bias);
+  size_t shstrndx = 0;
+  GElf_Shdr sh;
+  if (!scn || !elf || elf_getshdrstrndx(elf, &shstrndx) != 0 || !gelf_getshdr(scn, &sh))
+    return false;
+  const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+  return n && (std::strncmp(n, ".init.", 6) == 0 || std::strncmp(n, ".exit.", 6) == 0);
+}
+
+bool DwarfKernel::Impl::open_object(const std::string& name, const std::string& path,
+                                    std::string* error) {
+  auto o = std::make_unique<Object>();
+  o->name = name;
+  o->path = path;
+  o->dwfl = dwfl_begin(&kOfflineCallbacks);
+  if (!o->dwfl) {
+    *error = std::string("libdwfl: ") + dwfl_errmsg(-1);
+    return false;
+  }
+  dwfl_report_begin(o->dwfl);
+  o->mod = dwfl_report_offline(o->dwfl, name.c_str(), path.c_str(), -1);
+  dwfl_report_end(o->dwfl, nullptr, nullptr);
+  if (!o->mod) {
+    *error = "cannot read " + path + ": " + dwfl_errmsg(-1);
+    return false;
+  }
+  o->dw = dwfl_module_getdwarf(o->mod, &o->bias);
+  if (!o->dw) {
+    *error = "no DWARF in " + path + ": " + dwfl_errmsg(-1);
+    return false;
+  }
+  const unsigned char* bits = nullptr;
+  GElf_Addr vaddr = 0;
+  int n = dwfl_module_build_id(o->mod, &bits, &vaddr);
+  for (int i = 0; i < n; ++i) {
+    char b[3];
+    std::snprintf(b, sizeof b, "%02x", bits[i]);
+    o->build_id += b;
+  }
+  load_symbols(*o);
+  objects.push_back(std::move(o));
+  return true;
+}
+
+void DwarfKernel::Impl::load_symbols(Object& o) {
+  int n = dwfl_module_getsymtab(o.mod);
+  for (int i = 0; i < n; ++i) {
+    GElf_Sym sym;
+    GElf_Addr addr = 0;
+    const char* nm = dwfl_module_getsym_info(o.mod, i, &sym, &addr, nullptr, nullptr, nullptr);
+    if (!nm || !*nm) continue;
+    int type = GELF_ST_TYPE(sym.st_info);
+    if (type == STT_SECTION || type == STT_FILE) continue;
+    if (sym.st_shndx == SHN_UNDEF) continue;
+    o.name_count[nm]++;
+    if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(nm + 10);
+    if (type == STT_FUNC || type == STT_OBJECT)
+      o.syms.push_back(Sym{addr, sym.st_size, nm, type == STT_FUNC});
+  }
+  std::sort(o.syms.begin(), o.syms.end(),
+            [](const Sym& a, const Sym& b) { return a.addr < b.addr; });
+}
+
+ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const {
+  ProbeAddr p;
+  p.addr = dwarf_addr + o.bias;
+  auto it = std::upper_bound(o.syms.begin(), o.syms.end(), p.addr,
+                             [](uint64_t a, const Sym& s) { return a < s.addr; });
+  // Walk back over symbols at or below addr to the nearest one of the wanted kind that
+  // covers it; prefer a uniquely named symbol (kallsyms_lookup_name finds the first).
+  const Sym* cover = nullptr;
+  while (it != o.syms.begin()) {
+    --it;
+    if (it->func != want_func) continue;
+    if (p.addr < it->addr + std::max<uint64_t>(it->size, 1)) {
+      auto c = o.name_count.find(it->name);
+      if (c != o.name_count.end() && c->second == 1) {
+        cover = &*it;
+        break;
+      }
+      if (!cover) cover = &*it;
+      continue;
+    }
+    if (p.addr - it->addr > (1u << 20)) break;
+  }
+  if (cover) {
+    auto c = o.name_count.find(cover->name);
+    if (c != o.name_count.end() && c->second == 1) {
+      p.symbol = cover->name;
+      p.offset = p.addr - cover->addr;
+      return p;
+    }
+  }
+  if (o.name == "kernel") {
+    for (const auto& s : o.syms)
+      if (s.name == "_stext") {
+        p.symbol = "_stext";
+        p.offset = p.addr - s.addr;
+        return p;
+      }
+  }
+  // A module function whose name is not unique: the nearest uniquely named function
+  // symbol before it in the same object.
+  for (auto r = std::upper_bound(o.syms.begin(), o.syms.end(), p.addr,
+                                 [](uint64_t a, const Sym& s) { return a < s.addr; });
+       r != o.syms.begin();) {
+    --r;
+    auto c = o.name_count.find(r->name);
+    if (r->func && c != o.name_count.end() && c->second == 1) {
+      p.symbol = r->name;
+      p.offset = p.addr - r->addr;
+      break;
+    }
+  }
+  return p;
+}
+
+// --- the name index -------------------------------------------------------------
+
+namespace {
+constexpr const char* kIndexMagic = "stap-dwarf-index 2";
+}
+
+void DwarfKernel::Impl::build_index(Object& o) {
+  std::set<std::pair<char, std::string>> seen_types;
+  Dwarf_CU* cu = nullptr;
+  Dwarf_Die cudie, subdie;
+  uint8_t unit_type = 0;
+  Dwarf_Half version = 0;
+  while (dwarf_get_units(o.dw, cu, &cu, &version, &unit_type, &cudie, &subdie) == 0) {
+    if (unit_type != DW_UT_compile && unit_type != DW_UT_partial) continue;
+    Dwarf_Die child;
+    if (dwarf_child(&cudie, &child) != 0) continue;
+    do {
+      int tag = dwarf_tag(&child);
+      char kind = 0;
+      switch (tag) {
+        case DW_TAG_subprogram: {
+          if (dwarf_hasattr(&child, DW_AT_declaration)) break;
+          bool code = dwarf_hasattr(&child, DW_AT_low_pc) || dwarf_hasattr(&child, DW_AT_ranges);
+          if (code)
+            kind = kFunc;
+          else if (dwarf_hasattr(&child, DW_AT_inline))
+            kind = kAbstract;
+          break;
+        }
+        case DW_TAG_variable:
+          if (dwarf_hasattr(&child, DW_AT_location)) kind = kVar;
+          break;
+        case DW_TAG_structure_type: kind = kStruct; break;
+        case DW_TAG_union_type: kind = kUnion; break;
+        case DW_TAG_enumeration_type: kind = kEnum; break;
+        case DW_TAG_typedef: kind = kTypedef; break;
+        case DW_TAG_base_type: kind = kBase; break;
+        default: break;
+      }
+      if (!kind) continue;
+      if ((kind == kStruct || kind == kUnion || kind == kEnum) &&
+          dwarf_hasattr(&child, DW_AT_declaration))
+        continue;
+      const char* nm = dwarf_diename(&child);
+      if (!nm) continue;
+      if (kind != kFunc && kind != kAbstract && kind != kVar) {
+        // One definition per type name is enough for lookups by spelling.
+        if (!seen_types.insert({kind, nm}).second) continue;
+      }
+      o.index.push_back(IndexEntry{nm, dwarf_dieoffset(&child), kind});
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  std::stable_sort(o.index.begin(), o.index.end(),
+                   [](const IndexEntry& a, const IndexEntry& b) { return a.name < b.name; });
+}
+
+bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  std::string line;
+  if (!std::getline(in, line) || line != kIndexMagic) return false;
+  if (!std::getline(in, line) || line != o.build_id) return false;
+  std::vector<IndexEntry> idx;
+  while (std::getline(in, line)) {
+    // KIND OFFSET NAME
+    if (line.size() < 4) return false;
+    char* end = nullptr;
+    uint64_t off = std::strtoull(line.c_str() + 2, &end, 16);
+    if (!end || *end != ' ') return false;
+    idx.push_back(IndexEntry{std::string(end + 1), off, line[0]});
+  }
+  o.index = std::move(idx);
+  return true;
+}
+
+void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& file) const {
+  std::error_code ec;
+  fs::create_directories(fs::path(file).parent_path(), ec);
+  const std::string tmp = file + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out << kIndexMagic << '\n' << o.build_id << '\n';
+    char buf[32];
+    for (const auto& e : o.index) {
+      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(e.die));
+      out << e.kind << ' ' << buf << ' ' << e.name << '\n';
+    }
+    if (!out) {
+      out.close();
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+// --- types ----------------------------------------------------------------------
+
+const Type* DwarfKernel::Impl::type_attr(Object& o, Dwarf_Die* die) {
+  Dwarf_Attribute attr;
+  Dwarf_Die t;
+  if (!dwarf_attr_integrate(die, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t))
+    return nullptr;
+  return type_of(o, &t);
+}
+
+const Type* DwarfKernel::Impl::type_of(Object& o, Dwarf_Die* die) {
+  const uint64_t off = dwarf_dieoffset(die);
+  if (auto it = o.type_memo.find(off); it != o.type_memo.end()) return it->second;
+  const int tag = dwarf_tag(die);
+  Type t;
+  const char* nm = dwarf_diename(die);
+  if (nm) t.name = nm;
+  Dwarf_Word sz = 0;
+  Dwarf_Attribute attr;
+  switch (tag) {
+    case DW_TAG_base_type: {
+      Dwarf_Word enc = 0;
+      if (dwarf_attr(die, DW_AT_encoding, &attr)) dwarf_formudata(&attr, &enc);
+      t.kind = enc == DW_ATE_float ? TypeKind::Float : TypeKind::Int;
+      t.is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+      t.is_char = enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char;
+      t.is_bool = enc == DW_ATE_boolean;
+      break;
+    }
+    case DW_TAG_pointer_type:
+    case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type:
+      t.kind = TypeKind::Pointer;
+      t.size = 8;
+      break;
+    case DW_TAG_structure_type:
+    case DW_TAG_class_type:
+    case DW_TAG_union_type:
+      if (dwarf_hasattr(die, DW_AT_declaration)) {
+        t.kind = TypeKind::Fwd;
+        t.is_fwd_union = tag == DW_TAG_union_type;
+      } else {
+        t.kind = tag == DW_TAG_union_type ? TypeKind::Union : TypeKind::Struct;
+      }
+      break;
+    case DW_TAG_enumeration_type: t.kind = TypeKind::Enum; break;
+    case DW_TAG_array_type: t.kind = TypeKind::Array; break;
+    case DW_TAG_typedef: t.kind = TypeKind::Typedef; break;
+    case DW_TAG_const_type: t.kind = TypeKind::Const; break;
+    case DW_TAG_volatile_type: t.kind = TypeKind::Volatile; break;
+    case DW_TAG_restrict_type: t.kind = TypeKind::Restrict; break;
+    case DW_TAG_subroutine_type: t.kind = TypeKind::FuncProto; break;
+    case DW_TAG_atomic_type: {
+      // _Atomic T reads like T.
+      const Type* inner = type_attr(o, die);
+      o.type_memo[off] = const_cast<Type*>(inner);
+      return inner;
+    }
+    case DW_TAG_unspecified_type:
+    default:
+      t.kind = TypeKind::Void;
+      break;
+  }
+  // Each compile unit repeats the kernel's header types; a named type declared at the
+  // same place with the same size is the same type, so it is converted once.
+  std::string shared_key;
+  if (!t.name.empty() && tag != DW_TAG_base_type) {
+    int line = 0;
+    dwarf_decl_line(die, &line);
+    const char* file = dwarf_decl_file(die);
+    Dwarf_Word bytes = 0;
+    if (dwarf_attr(die, DW_AT_byte_size, &attr)) dwarf_formudata(&attr, &bytes);
+    shared_key = std::to_string(tag) + ' ' + t.name + ' ' + (file ? file : "") + ':' +
+                 std::to_string(line) + ' ' + std::to_string(bytes);
+    if (auto it = o.shared_types.find(shared_key); it != o.shared_types.end()) {
+      o.type_memo[off] = it->second;
+      return it->second;
+    }
+  }
+  // Register before filling in, so self-referencing structs terminate.
+  Type* out = types->add(std::move(t));
+  o.type_memo[off] = out;
+  if (!shared_key.empty()) o.shared_types.emplace(std::move(shared_key), out);
+  if (dwarf_aggregate_size(die, &sz) == 0) out->size = sz;
+  else if (dwarf_attr(die, DW_AT_byte_size, &attr) && dwarf_formudata(&attr, &sz) == 0) out->size = sz;
+  if (out->kind == TypeKind::Pointer) out->size = 8;
+
+  switch (out->kind) {
+    case TypeKind::Pointer:
+    case TypeKind::Typedef:
+    case TypeKind::Const:
+    case TypeKind::Volatile:
+    case TypeKind::Restrict:
+      out->ref = type_attr(o, die);
+      if (out->kind != TypeKind::Pointer && out->ref) out->size = out->ref->size;
+      break;
+    case TypeKind::Enum: {
+      const Type* under = type_attr(o, die);
+      out->is_signed = under ? under->is_signed : false;
+      Dwarf_Die c;
+      if (dwarf_child(die, &c) == 0) do {
+          if (dwarf_tag(&c) != DW_TAG_enumerator) continue;
+          Enumerator e;
+          e.name = dwarf_diename(&c) ? dwarf_diename(&c) : "";
+          if (dwarf_attr(&c, DW_AT_const_value, &attr)) {
+            Dwarf_Sword sv = 0;
+            Dwarf_Word uv = 0;
+            if (out->is_signed && dwarf_formsdata(&attr, &sv) == 0) e.value = sv;
+            else if (dwarf_formudata(&attr, &uv) == 0) e.value = static_cast<int64_t>(uv);
+          }
+          out->enumerators.push_back(e);
+          if (e.value < 0) out->is_signed = true;
+        } while (dwarf_siblingof(&c, &c) == 0);
+      break;
+    }
+    case TypeKind::Array: {
+      const Type* elem = type_attr(o, die);
+      // Dimensions outermost first; build innermost-out so a[2][3] is Array(2, Array(3, T)).
+      std::vector<uint64_t> dims;
+      Dwarf_Die c;
+      if (dwarf_child(die, &c) == 0) do {
+          if (dwarf_tag(&c) != DW_TAG_subrange_type) continue;
+          Dwarf_Word n = 0;
+          if (dwarf_attr(&c, DW_AT_count, &attr) && dwarf_formudata(&attr, &n) == 0) {
+            dims.push_back(n);
+          } else if (dwarf_attr(&c, DW_AT_upper_bound, &attr)) {
+            Dwarf_Sword ub = 0;
+            if (dwarf_formsdata(&attr, &ub) == 0 && ub >= 0) dims.push_back(static_cast<uint64_t>(ub) + 1);
+            else dims.push_back(0);
+          } else {
+            dims.push_back(0);  // flexible
+          }
+        } while (dwarf_siblingof(&c, &c) == 0);
+      if (dims.empty()) dims.push_back(0);
+      const Type* cur = elem;
+      for (size_t k = dims.size(); k-- > 1;) {
+        Type inner;
+        inner.kind = TypeKind::Array;
+        inner.ref = cur;
+        inner.count = dims[k];
+        inner.size = cur ? cur->size * dims[k] : 0;
+        cur = types->add(std::move(inner));
+      }
+      out->ref = cur;
+      out->count = dims[0];
+      out->size = cur ? cur->size * dims[0] : 0;
+      break;
+    }
+    case TypeKind::Struct:
+    case TypeKind::Union: {
+      Dwarf_Die c;
+      if (dwarf_child(die, &c) == 0) do {
+          if (dwarf_tag(&c) != DW_TAG_member) continue;
+          Member m;
+          m.name = dwarf_diename(&c) ? dwarf_diename(&c) : "";
+          m.type = type_attr(o, &c);
+          uint64_t byte_off = 0;
+          if (dwarf_attr(&c, DW_AT_data_member_location, &attr)) {
+            Dwarf_Word u = 0;
+            if (dwarf_formudata(&attr, &u) == 0) {
+              byte_off = u;
+            } else {
+              Dwarf_Op* ops = nullptr;
+              size_t n = 0;
+              if (dwarf_getlocation(&attr, &ops, &n) == 0 && n == 1 &&
+                  ops[0].atom == DW_OP_plus_uconst)
+                byte_off = ops[0].number;
+            }
+          }
+          Dwarf_Word bits = 0;
+          if (dwarf_attr(&c, DW_AT_bit_size, &attr)) dwarf_formudata(&attr, &bits);
+          m.bit_size = static_cast<uint32_t>(bits);
+          m.bit_offset = byte_off * 8;
+          Dwarf_Word dbo = 0;
+          if (dwarf_attr(&c, DW_AT_data_bit_offset, &attr) && dwarf_formudata(&attr, &dbo) == 0) {
+            m.bit_offset = dbo;
+          } else if (bits && dwarf_attr(&c, DW_AT_bit_offset, &attr)) {
+            // DWARF 2-4 count from the storage unit's most significant bit.
+            Dwarf_Word bo = 0, storage = 0;
+            dwarf_formudata(&attr, &bo);
+            Dwarf_Attribute ba;
+            if (dwarf_attr(&c, DW_AT_byte_size, &ba)) dwarf_formudata(&ba, &storage);
+            else if (m.type) storage = m.type->size;
+            m.bit_offset = byte_off * 8 + storage * 8 - bo - bits;
+          }
+          out->members.push_back(m);
+        } while (dwarf_siblingof(&c, &c) == 0);
+      break;
+    }
+    case TypeKind::FuncProto: {
+      out->ref = type_attr(o, die);
+      out->size = 0;
+      Dwarf_Die c;
+      if (dwarf_child(die, &c) == 0) do {
+          int ct = dwarf_tag(&c);
+          if (ct == DW_TAG_formal_parameter) {
+            Param p;
+            p.name = dwarf_diename(&c) ? dwarf_diename(&c) : "";
+            p.type = type_attr(o, &c);
+            out->params.push_back(p);
+          } else if (ct == DW_TAG_unspecified_parameters) {
+            out->variadic = true;
+          }
+        } while (dwarf_siblingof(&c, &c) == 0);
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+// --- functions, variables, locations --------------------------------------------
+
+bool DwarfKernel::Impl::entry_pc(Dwarf_Die* die, uint64_t* pc) {
+  Dwarf_Attribute attr;
+  Dwarf_Addr a = 0;
+  // The lowest address: low_pc, or the first range (gcc lists a split function's hot
+  // part first).
+  uint64_t low = 0;
+  bool have_low = false;
+  if (dwarf_lowpc(die, &a) == 0) {
+    low = a;
+    have_low = true;
+  } else {
+    Dwarf_Addr base, start, end;
+    if (dwarf_ranges(die, 0, &base, &start, &end) > 0) {
+      low = start;
+      have_low = true;
+    }
+  }
+  if (dwarf_attr(die, DW_AT_entry_pc, &attr)) {
+    if (dwarf_formaddr(&attr, &a) == 0) {
+      *pc = a;
+      return true;
+    }
+    // DWARF 5 also allows entry_pc as an offset from the lowest address.
+    Dwarf_Word off = 0;
+    if (have_low && dwarf_formudata(&attr, &off) == 0) {
+      *pc = low + off;
+      return true;
+    }
+  }
+  if (have_low) *pc = low;
+  return have_low;
+}
+
+std::string DwarfKernel::Impl::cfa_at(Object& o, uint64_t pc) {
+  Dwarf_Addr cfi_bias = 0;
+  Dwarf_CFI* cfi = dwfl_module_dwarf_cfi(o.mod, &cfi_bias);
+  if (!cfi) cfi = dwfl_module_eh_cfi(o.mod, &cfi_bias);
+  if (!cfi) return "";
+  Dwarf_Frame* frame = nullptr;
+  if (dwarf_cfi_addrframe(cfi, pc + o.bias - cfi_bias, &frame) != 0) return "";
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  std::string out;
+  if (dwarf_frame_cfa(frame, &ops, &n) == 0 && n > 0) {
+    std::vector<DwarfOp> conv;
+    for (size_t i = 0; i < n; ++i) {
+      DwarfOp d;
+      d.atom = ops[i].atom;
+      d.number = ops[i].number;
+      d.number2 = ops[i].number2;
+      conv.push_back(d);
+    }
+    std::string why;
+    Location l = translate_location(conv, "", false, 8, &why);
+    // The CFA rule "register + offset" arrives as DW_OP_bregx: an address expression.
+    if (l.kind == Location::Memory) out = l.c;
+  }
+  free(frame);
+  return out;
+}
+
+std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc) {
+  Dwarf_Attribute attr;
+  if (!dwarf_attr(subprogram, DW_AT_frame_base, &attr)) return "";
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  if (dwarf_getlocation_addr(&attr, pc, &ops, &n, 1) < 1) return "";
+  std::string why;
+  Location l = translate_location(convert_ops(&attr, ops, n, 0), "", false, 8, &why);
+  // A frame base computed as a register's contents (DW_OP_breg) is an address; given
+  // as a register (DW_OP_reg) the register holds it. Either way c is its value.
+  if (l.kind == Location::Unavailable) return "";
+  // The CFA (gcc's usual frame base) from the call frame information at pc, as a
+  // register expression, so the runtime need not unwind; STP_CFA when there is none.
+  const std::string cfa = cfa_at(o, pc);
+  for (size_t at; !cfa.empty() && (at = l.c.find("STP_CFA")) != std::string::npos;)
+    l.c.replace(at, 7, cfa);
+  return l.c;
+}
+
+Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
+                                   const std::string& frame_base, bool at_entry, const Type* type,
+                                   std::string* reason) {
+  Dwarf_Attribute attr;
+  if (dwarf_attr(var, DW_AT_const_value, &attr)) {
+    Dwarf_Sword sv = 0;
+    Dwarf_Word uv = 0;
+    Location l;
+    l.kind = Location::Value;
+    if (type && resolve(type) && resolve(type)->is_signed && dwarf_formsdata(&attr, &sv) == 0) {
+      l.c = "((unsigned long)" + signed_num(sv) + ")";
+      return l;
+    }
+    if (dwarf_formudata(&attr, &uv) == 0) {
+      l.c = hex(uv) + "UL";
+      return l;
+    }
+    *reason = "constant value in a block";
+    return Location{};
+  }
+  if (!dwarf_attr(var, DW_AT_location, &attr)) {
+    *reason = "no location (optimized out)";
+    return Location{};
+  }
+  Dwarf_Op* ops = nullptr;
+  size_t n = 0;
+  int got = dwarf_getlocation_addr(&attr, pc, &ops, &n, 1);
+  if (got < 1) {
+    *reason = "not available at this address (optimized out)";
+    return Location{};
+  }
+  uint64_t size = type && resolve(type) ? resolve(type)->size : 8;
+  Location l = translate_location(convert_ops(&attr, ops, n, 0), frame_base, at_entry, size, reason);
+  // STP_RELOC relocates a vmlinux link-time address; a module's static data would need
+  // its section's load address, which nothing provides yet.
+  if (o.name != "kernel" && l.c.find("STP_RELOC(") != std::string::npos) {
+    *reason = "static address in a module";
+    return Location{};
+  }
+  return l;
+}
+
+std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, uint64_t pc,
+                                                      bool with_locals, Dwarf_Die* sub_hint) {
+  // The frame base and entry come from the out-of-line function containing fn.
+  Dwarf_Die sub = sub_hint ? *sub_hint : *fn;
+  if (!sub_hint && dwarf_tag(fn) != DW_TAG_subprogram) {
+    Dwarf_Die* scopes = nullptr;
+    int n = dwarf_getscopes_die(fn, &scopes);
+    for (int i = 0; i < n; ++i)
+      if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+        sub = scopes[i];
+        break;
+      }
+    free(scopes);
+  }
+  const std::string fb = frame_base_of(o, &sub, pc);
+  uint64_t entry = 0;
+  const bool at_entry = entry_pc(&sub, &entry) && entry == pc;
+
+  // Variables by block depth: inner blocks' first, so an inner variable shadows an
+  // outer one of the same name for whoever takes the first match; within a scope in
+  // declaration order, parameters and locals mixed, as stap 4.8's -L lists them.
+  std::vector<std::vector<Variable>> by_depth;
+  std::function<void(Dwarf_Die*, size_t)> walk = [&](Dwarf_Die* scope, size_t depth) {
+    Dwarf_Die c;
+    if (dwarf_child(scope, &c) != 0) return;
+    do {
+      int tag = dwarf_tag(&c);
+      if (tag == DW_TAG_formal_parameter || (tag == DW_TAG_variable && with_locals)) {
+        if (tag == DW_TAG_formal_parameter && depth > 0) continue;
+        Variable v;
+        const char* nm = dwarf_diename(&c);
+        if (!nm) continue;
+        v.name = nm;
+        v.is_param = tag == DW_TAG_formal_parameter;
+        v.type = type_attr(o, &c);
+        std::string why;
+        v.loc = locate(o, &c, pc, fb, at_entry, v.type, &why);
+        if (v.loc.kind == Location::Unavailable) v.loc.c = why;
+        if (by_depth.size() <= depth) by_depth.resize(depth + 1);
+        by_depth[depth].push_back(std::move(v));
+      } else if (tag == DW_TAG_lexical_block && with_locals) {
+        if (dwarf_haspc(&c, pc) == 1) walk(&c, depth + 1);
+      }
+    } while (dwarf_siblingof(&c, &c) == 0);
+  };
+  walk(fn, 0);
+  std::vector<Variable> out;
+  for (size_t d = by_depth.size(); d-- > 0;)
+    for (auto& v : by_depth[d]) out.push_back(std::move(v));
+  return out;
+}
+
+FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined,
+                                          bool with_params, Dwarf_Die* sub) {
+  FunctionSite s;
+  const char* nm = dwarf_diename(die);
+  s.fn.name = nm ? nm : "";
+  s.fn.module = o.name;
+  s.fn.decl_file = rel_path(dwarf_decl_file(die));
+  int line = 0;
+  dwarf_decl_line(die, &line);
+  s.fn.decl_line = line;
+  if (s.fn.decl_file.empty()) {
+    // Assembler functions have no declaration: upstream names the line at the entry.
+    Dwarf_Die cu;
+    if (dwarf_diecu(die, &cu, nullptr, nullptr))
+      if (Dwarf_Line* l = dwarf_getsrc_die(&cu, entry)) {
+        s.fn.decl_file = rel_path(dwarf_linesrc(l, nullptr, nullptr));
+        dwarf_lineno(l, &line);
+        s.fn.decl_line = line;
+      }
+  }
+  s.fn.exported = o.exported.count(s.fn.name) > 0;
+  s.at = probe_addr(o, entry, true);
+  s.fn.probe_offset = s.at.offset;
+  s.inlined = inlined;
+  s.die = dwarf_dieoffset(die);
+  s.object = object_index(&o);
+  s.fn.has_proto = with_params;
+  if (with_params) {
+    s.fn.ret = type_attr(o, die);
+    s.fn.params = variables_at(o, die, entry, false, sub);
+  }
+  return s;
+}
+
+// --- the public class -------------------------------------------------------------
+
+DwarfKernel::DwarfKernel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DwarfKernel::~DwarfKernel() = default;
+
+std::unique_ptr<DwarfKernel> DwarfKernel::open(const std::string& release, TypeTable& types,
+                                               const std::string& cache_dir, std::string* error,
+                                               const std::vector<std::string>& roots) {
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  std::string want_id;
+  struct utsname u;
+  if (uname(&u) == 0 && release == u.release) want_id = running_kernel_build_id();
+  DebuginfoSearch s = find_vmlinux_debuginfo(release, want_id, roots);
+  if (s.found.empty()) {
+    *error = debuginfo_hint(release, s);
+    return nullptr;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->release = release;
+  impl->roots = roots;
+  impl->cache_dir = cache_dir;
+  impl->types = &types;
+  if (!impl->open_object("kernel", s.found, error)) return nullptr;
+  auto t1 = Clock::now();
+  Impl::Object& k = *impl->objects.back();
+  std::string cache_file;
+  if (!cache_dir.empty() && !k.build_id.empty())
+    cache_file = cache_dir + "/dwarf-index/" + k.build_id + ".idx";
+  if (!cache_file.empty() && impl->load_index_cache(k, cache_file)) {
+    impl->timing.index_from_cache = true;
+  } else {
+    impl->build_index(k);
+    if (!cache_file.empty()) impl->save_index_cache(k, cache_file);
+  }
+  auto t2 = Clock::now();
+  impl->timing.open_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  impl->timing.index_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
+  return std::unique_ptr<DwarfKernel>(new DwarfKernel(std::move(impl)));
+}
+
+const std::string& DwarfKernel::release() const { return impl_->release; }
+const std::string& DwarfKernel::vmlinux_path() const { return impl_->objects[0]->path; }
+const std::string& DwarfKernel::build_id() const { return impl_->objects[0]->build_id; }
+std::string DwarfKernel::build_id(const std::string& module) const {
+  const std::string want = module == "kernel" ? module : normalize_module_name(module);
+  for (const auto& o : impl_->objects)
+    if (o->name == want) return o->build_id;
+  return "";
+}
+const DwarfTiming& DwarfKernel::timing() const { return impl_->timing; }
+std::string DwarfKernel::missing_hint() const { return impl_->last_hint; }
+
+bool DwarfKernel::load_module(const std::string& module, std::string* error) {
+  if (impl_->object_named(module)) return true;
+  DebuginfoSearch s = find_module_debuginfo(impl_->release, module, impl_->roots);
+  if (s.found.empty()) {
+    *error = debuginfo_hint(impl_->release, s);
+    impl_->last_hint = *error;
+    return false;
+  }
+  if (!impl_->open_object(normalize_module_name(module), s.found, error)) return false;
+  Impl::Object& m = *impl_->objects.back();
+  std::string cache_file;
+  if (!impl_->cache_dir.empty() && !m.build_id.empty())
+    cache_file = impl_->cache_dir + "/dwarf-index/" + m.build_id + ".idx";
+  if (cache_file.empty() || !impl_->load_index_cache(m, cache_file)) {
+    impl_->build_index(m);
+    if (!cache_file.empty()) impl_->save_index_cache(m, cache_file);
+  }
+  return true;
+}
+
+std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const std::string& module,
+                                                 bool with_inlines, bool with_params) {
+  std::vector<FunctionSite> out;
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return out;
+    o = impl_->object_named(module);
+  }
+  // Literal prefix of the glob bounds the part of the sorted index to scan.
+  const size_t meta = glob.find_first_of("*?[\\");
+  const std::string prefix = glob.substr(0, meta);
+  auto it = std::lower_bound(o->index.begin(), o->index.end(), prefix,
+                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
+  std::set<uint64_t> inline_cus;  // units holding an abstract definition that matches
+  for (; it != o->index.end() && it->name.compare(0, prefix.size(), prefix) == 0; ++it) {
+    if (it->kind != kFunc && it->kind != kAbstract) continue;
+    if (meta != std::string::npos && !glob_match(glob, it->name)) continue;
+    if (meta == std::string::npos && it->name != glob) continue;
+    Dwarf_Die die;
+    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
+    if (it->kind == kFunc) {
+      uint64_t entry = 0;
+      if (!impl_->entry_pc(&die, &entry) || impl_->in_discarded_text(*o, entry)) continue;
+      out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
+    } else if (with_inlines) {
+      Dwarf_Die cu;
+      if (dwarf_diecu(&die, &cu, nullptr, nullptr)) inline_cus.insert(dwarf_dieoffset(&cu));
+    }
+  }
+  for (uint64_t cuoff : inline_cus) {
+    Dwarf_Die cu;
+    if (!dwarf_offdie(o->dw, cuoff, &cu)) continue;
+    std::vector<std::pair<std::string, Dwarf_Die>> callers;
+    std::function<void(Dwarf_Die*)> walk = [&](Dwarf_Die* parent) {
+      Dwarf_Die c;
+      if (dwarf_child(parent, &c) != 0) return;
+      do {
+        int tag = dwarf_tag(&c);
+        if (tag == DW_TAG_subprogram) {
+          // Only out-of-line code holds inline instances worth probing.
+          if (!dwarf_hasattr(&c, DW_AT_low_pc) && !dwarf_hasattr(&c, DW_AT_ranges)) continue;
+          const char* nm = dwarf_diename(&c);
+          callers.emplace_back(nm ? nm : "", c);
+          walk(&c);
+          callers.pop_back();
+        } else if (tag == DW_TAG_inlined_subroutine) {
+          const char* nm = dwarf_diename(&c);
+          if (nm && glob_match(glob, nm)) {
+            uint64_t entry = 0;
+            if (impl_->entry_pc(&c, &entry) && !impl_->in_discarded_text(*o, entry)) {
+              FunctionSite s = impl_->make_site(*o, &c, entry, true, with_params,
+                                                callers.empty() ? nullptr : &callers.back().second);
+              s.caller = callers.empty() ? "" : callers.front().first;
+              out.push_back(std::move(s));
+            }
+          }
+          walk(&c);
+        } else if (tag == DW_TAG_lexical_block) {
+          walk(&c);
+        }
+      } while (dwarf_siblingof(&c, &c) == 0);
+    };
+    walk(&cu);
+  }
+  // inlined_only: no out-of-line copy shares the name, file and line.
+  std::set<std::tuple<std::string, std::string, int>> outlined;
+  for (const auto& s : out)
+    if (!s.inlined) outlined.insert({s.fn.name, s.fn.decl_file, s.fn.decl_line});
+  for (auto& s : out)
+    s.inlined_only = s.inlined && !outlined.count({s.fn.name, s.fn.decl_file, s.fn.decl_line});
+  std::sort(out.begin(), out.end(), [](const FunctionSite& a, const FunctionSite& b) {
+    return std::tie(a.fn.name, a.fn.decl_file, a.fn.decl_line, a.inlined, a.at.addr) <
+           std::tie(b.fn.name, b.fn.decl_file, b.fn.decl_line, b.inlined, b.at.addr);
+  });
+  // One site per address: an inline function can be inlined twice at one address
+  // (nested inlines), and one probe there is enough.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const FunctionSite& a, const FunctionSite& b) {
+                          return a.fn.name == b.fn.name && a.fn.decl_file == b.fn.decl_file &&
+                                 a.fn.decl_line == b.fn.decl_line && a.inlined == b.inlined &&
+                                 a.at.addr == b.at.addr;
+                        }),
+            out.end());
+  return out;
+}
+
+std::optional<ProbeAddr> DwarfKernel::prologue_end(const FunctionSite& site) {
+  if (site.object < 0 || static_cast<size_t>(site.object) >= impl_->objects.size()) return {};
+  Impl::Object& o = *impl_->objects[site.object];
+  Dwarf_Die die, cu;
+  if (!dwarf_offdie(o.dw, site.die, &die) || !dwarf_diecu(&die, &cu, nullptr, nullptr)) return {};
+  uint64_t entry = 0;
+  if (!impl_->entry_pc(&die, &entry)) return {};
+  Dwarf_Lines* lines = nullptr;
+  size_t n = 0;
+  if (dwarf_getsrclines(&cu, &lines, &n) != 0) return {};
+  // Rows of this function in address order (the table is sorted per sequence).
+  int entry_line = -1;
+  uint64_t best = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Dwarf_Line* l = dwarf_onesrcline(lines, i);
+    Dwarf_Addr a = 0;
+    if (dwarf_lineaddr(l, &a) != 0 || a < entry) continue;
+    if (dwarf_haspc(&die, a) != 1) continue;
+    int ln = 0;
+    dwarf_lineno(l, &ln);
+    bool pe = false;
+    dwarf_lineprologueend(l, &pe);
+    if (pe) {
+      best = a;
+      break;
+    }
+    if (a == entry) {
+      if (entry_line < 0) entry_line = ln;
+      continue;
+    }
+    bool stmt = false;
+    dwarf_linebeginstatement(l, &stmt);
+    if (entry_line >= 0 && stmt && ln != entry_line && (!best || a < best)) best = a;
+  }
+  if (!best) return {};
+  return impl_->probe_addr(o, best, true);
+}
+
+namespace {
+
+// The scopes holding pc in a unit, outermost first: the out-of-line function, then the
+// lexical blocks and inline instances inside it. *hint remembers which top-level DIE
+// matched last (line rows come in address order, mostly within one function).
+bool chain_for(Dwarf_Die& cu, Dwarf_Addr pc, std::vector<Dwarf_Die>* chain, size_t* hint) {
+  chain->clear();
+  std::vector<Dwarf_Die> tops;
+  Dwarf_Die c;
+  size_t i = 0;
+  bool found = false;
+  // Try the remembered function first, then scan.
+  for (int pass = 0; pass < 2 && !found; ++pass) {
+    if (dwarf_child(&cu, &c) != 0) return false;
+    i = 0;
+    do {
+      if (pass == 0 && i != *hint) {
+        ++i;
+        continue;
+      }
+      if (dwarf_tag(&c) == DW_TAG_subprogram && dwarf_haspc(&c, pc) == 1) {
+        found = true;
+        *hint = i;
+        break;
+      }
+      if (pass == 0) break;
+      ++i;
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
+  if (!found) return false;
+  chain->push_back(c);
+  for (;;) {
+    Dwarf_Die k;
+    if (dwarf_child(&chain->back(), &k) != 0) break;
+    bool deeper = false;
+    do {
+      int tag = dwarf_tag(&k);
+      if ((tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine) &&
+          dwarf_haspc(&k, pc) == 1) {
+        chain->push_back(k);
+        deeper = true;
+        break;
+      }
+    } while (dwarf_siblingof(&k, &k) == 0);
+    if (!deeper) break;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
+                                                   const std::string& file, int line,
+                                                   const std::string& module) {
+  return statements(func_glob, file, line, line, module);
+}
+
+std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
+                                                   const std::string& file, int line_lo,
+                                                   int line_hi, const std::string& module) {
+  std::vector<StatementSite> out;
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return out;
+    o = impl_->object_named(module);
+  }
+  const bool any_line = line_lo <= 0;
+  // The units to read: those holding functions (or inline instances) that match, or
+  // for "*" every unit named like the file (every unit for a header).
+  std::set<uint64_t> cus;
+  if (func_glob != "*") {
+    for (const auto& site : functions(func_glob, module, true, false)) {
+      Dwarf_Die die, cu;
+      if (dwarf_offdie(o->dw, site.die, &die) && dwarf_diecu(&die, &cu, nullptr, nullptr))
+        cus.insert(dwarf_dieoffset(&cu));
+    }
+  } else {
+    const bool header = file.size() > 2 && file.compare(file.size() - 2, 2, ".h") == 0;
+    Dwarf_CU* cu = nullptr;
+    Dwarf_Die cudie, subdie;
+    uint8_t ut = 0;
+    Dwarf_Half ver = 0;
+    while (dwarf_get_units(o->dw, cu, &cu, &ver, &ut, &cudie, &subdie) == 0) {
+      if (ut != DW_UT_compile) continue;
+      if (header || file_matches(file, impl_->rel_path(dwarf_diename(&cudie))))
+        cus.insert(dwarf_dieoffset(&cudie));
+    }
+  }
+  // Per (function, line, function DIE): the lowest address.
+  std::map<std::tuple<std::string, int, uint64_t>, StatementSite> best;
+  for (uint64_t cuoff : cus) {
+    Dwarf_Die cu;
+    if (!dwarf_offdie(o->dw, cuoff, &cu)) continue;
+    Dwarf_Lines* lines = nullptr;
+    size_t n = 0;
+    if (dwarf_getsrclines(&cu, &lines, &n) != 0) continue;
+    std::unordered_map<const char*, std::pair<bool, std::string>> files;  // matches, path
+    std::vector<Dwarf_Die> chain;  // out-of-line function, then blocks and inlines
+    size_t top_hint = 0;
+    for (size_t i = 0; i < n; ++i) {
+      Dwarf_Line* l = dwarf_onesrcline(lines, i);
+      int ln = 0;
+      bool end = false;
+      dwarf_lineno(l, &ln);
+      dwarf_lineendsequence(l, &end);
+      // Not only is_stmt rows: gcc leaves many line starts of optimized code without
+      // it, and upstream probes those too (vfs_read's line 454 in 6.1).
+      if (end || ln == 0 || (!any_line && (ln < line_lo || ln > line_hi))) continue;
+      const char* src = dwarf_linesrc(l, nullptr, nullptr);
+      auto f = files.find(src);
+      if (f == files.end()) {
+        std::string path = impl_->rel_path(src);
+        bool ok = file_matches(file, path);
+        f = files.emplace(src, std::make_pair(ok, std::move(path))).first;
+      }
+      if (!f->second.first) continue;
+      const std::string& path = f->second.second;
+      Dwarf_Addr a = 0;
+      dwarf_lineaddr(l, &a);
+      // The row belongs to the innermost function (out-of-line or inlined) declared
+      // in this file above this line: an inlined callee's lines are its own, not its
+      // caller's (stap 4.8 lists vfs_read's lines without rw_verify_area's).
+      // (dwarf_getscopes continues past an inline instance into its abstract
+      // definition, not its caller, so the chain is walked here.)
+      if (!chain_for(cu, a, &chain, &top_hint)) continue;
+      // An inline instance's call line is also its caller's line (stap 4.8 lists
+      // line 470 of vfs_read for new_sync_read inlined there, and for vfs_read).
+      std::vector<Dwarf_Die*> owners;
+      bool want_outer = true;
+      for (size_t k = chain.size(); k-- > 0 && want_outer;) {
+        int tag = dwarf_tag(&chain[k]);
+        if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine) continue;
+        int dl = 0;
+        dwarf_decl_line(&chain[k], &dl);
+        const char* df = dwarf_decl_file(&chain[k]);
+        if (df && path == df && dl <= ln) {
+          owners.push_back(&chain[k]);
+          Dwarf_Attribute cl;
+          Dwarf_Word call_line = 0;
+          want_outer = tag == DW_TAG_inlined_subroutine && dwarf_attr(&chain[k], DW_AT_call_line, &cl) &&
+                       dwarf_formudata(&cl, &call_line) == 0 && static_cast<int>(call_line) == ln;
+        }
+      }
+      for (Dwarf_Die* owner : owners) {
+        const char* on = dwarf_diename(owner);
+        std::string name = on ? on : "";
+        const bool inlined = dwarf_tag(owner) == DW_TAG_inlined_subroutine;
+        const uint64_t odie = dwarf_dieoffset(owner);
+        if (func_glob != "*" && !glob_match(func_glob, name)) continue;
+        if (impl_->in_discarded_text(*o, a)) continue;
+        auto key = std::make_tuple(name, ln, odie);
+        auto b = best.find(key);
+        if (b != best.end() && b->second.at.addr <= a + o->bias) continue;
+        StatementSite st;
+        st.function = name;
+        st.file = path;
+        st.line = ln;
+        st.inlined = inlined;
+        st.at = impl_->probe_addr(*o, a, true);
+        st.die = odie;
+        st.object = impl_->object_index(o);
+        best[key] = st;
+      }
+    }
+  }
+  for (auto& [k, v] : best) out.push_back(std::move(v));
+  std::sort(out.begin(), out.end(), [](const StatementSite& a, const StatementSite& b) {
+    return std::tie(a.function, a.line, a.at.addr) < std::tie(b.function, b.line, b.at.addr);
+  });
+  return out;
+}
+
+std::vector<Variable> DwarfKernel::variables_at(int object, uint64_t die, uint64_t addr,
+                                                bool with_locals) {
+  if (object < 0 || static_cast<size_t>(object) >= impl_->objects.size()) return {};
+  Impl::Object& o = *impl_->objects[object];
+  Dwarf_Die d;
+  if (!dwarf_offdie(o.dw, die, &d)) return {};
+  return impl_->variables_at(o, &d, addr - o.bias, with_locals);
+}
+
+const Type* DwarfKernel::return_type(int object, uint64_t die, bool* is_void) {
+  *is_void = true;
+  if (object < 0 || static_cast<size_t>(object) >= impl_->objects.size()) return nullptr;
+  Impl::Object& o = *impl_->objects[object];
+  Dwarf_Die d;
+  if (!dwarf_offdie(o.dw, die, &d)) return nullptr;
+  const Type* t = impl_->type_attr(o, &d);
+  *is_void = t == nullptr;
+  return t;
+}
+
+std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& name,
+                                                           const std::string& file,
+                                                           const std::string& module) {
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return {};
+    o = impl_->object_named(module);
+  }
+  auto it = std::lower_bound(o->index.begin(), o->index.end(), name,
+                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
+  for (; it != o->index.end() && it->name == name; ++it) {
+    if (it->kind != kVar) continue;
+    Dwarf_Die die;
+    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
+    GlobalVariable g;
+    g.name = name;
+    g.decl_file = impl_->rel_path(dwarf_decl_file(&die));
+    if (!file_matches(file, g.decl_file)) continue;
+    int ln = 0;
+    dwarf_decl_line(&die, &ln);
+    g.decl_line = ln;
+    Dwarf_Attribute attr;
+    Dwarf_Op* ops = nullptr;
+    size_t n = 0;
+    if (!dwarf_attr(&die, DW_AT_location, &attr) || dwarf_getlocation(&attr, &ops, &n) != 0 ||
+        n != 1 || ops[0].atom != DW_OP_addr)
+      continue;
+    g.type = impl_->type_attr(*o, &die);
+    g.at = impl_->probe_addr(*o, ops[0].number, false);
+    return g;
+  }
+  impl_->last_hint = "no variable '" + name + "'" + (file.empty() ? "" : " in " + file) + " in " +
+                     module + " debuginfo (" + o->path + ")";
+  return {};
+}
+
+std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std::string& module,
+                                             bool only_without_dwarf) {
+  std::vector<SymbolSite> out;
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return out;
+    o = impl_->object_named(module);
+  }
+  std::unordered_set<uint64_t> dwarf_entries;
+  if (only_without_dwarf)
+    for (const auto& f : functions(glob, module, false, false)) dwarf_entries.insert(f.at.addr);
+  for (const Sym& s : o->syms) {
+    if (!s.func || !glob_match(glob, s.name) || dwarf_entries.count(s.addr) ||
+        impl_->in_discarded_text(*o, s.addr - o->bias))
+      continue;
+    SymbolSite site;
+    site.name = s.name;
+    auto c = o->name_count.find(s.name);
+    if (c != o->name_count.end() && c->second == 1) {
+      site.at.addr = s.addr;
+      site.at.symbol = s.name;
+    } else {
+      site.at = impl_->probe_addr(*o, s.addr - o->bias, true);
+    }
+    out.push_back(std::move(site));
+  }
+  std::sort(out.begin(), out.end(), [](const SymbolSite& a, const SymbolSite& b) {
+    return std::tie(a.name, a.at.addr) < std::tie(b.name, b.at.addr);
+  });
+  return out;
+}
+
+const Type* DwarfKernel::find_type(const std::string& spelling, const std::string& module) {
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) {
+    std::string err;
+    if (module == "kernel" || !load_module(module, &err)) return nullptr;
+    o = impl_->object_named(module);
+  }
+  std::string s = spelling;
+  int stars = 0;
+  while (!s.empty() && (s.back() == '*' || s.back() == ' ')) {
+    if (s.back() == '*') ++stars;
+    s.pop_back();
+  }
+  char kind = 0;
+  std::string name = s;
+  auto strip = [&](const char* kw, char k) {
+    size_t n = std::strlen(kw);
+    if (s.compare(0, n, kw) == 0) {
+      kind = k;
+      name = s.substr(n);
+      while (!name.empty() && name[0] == ' ') name.erase(0, 1);
+      return true;
+    }
+    return false;
+  };
+  if (!strip("struct ", kStruct) && !strip("union ", kUnion) && !strip("enum ", kEnum)) {
+    kind = 0;
+    name = gcc_base_name(s);
+  }
+  auto it = std::lower_bound(o->index.begin(), o->index.end(), name,
+                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
+  const Type* t = nullptr;
+  for (; it != o->index.end() && it->name == name; ++it) {
+    if (kind ? it->kind != kind : (it->kind != kTypedef && it->kind != kBase)) continue;
+    Dwarf_Die die;
+    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
+    t = impl_->type_of(*o, &die);
+    break;
+  }
+  if (!t) {
+    impl_->last_hint = "no type '" + spelling + "' in " + module + " debuginfo (" + o->path + ")";
+    return nullptr;
+  }
+  for (int i = 0; i < stars; ++i) t = impl_->types->pointer_to(t);
+  return t;
+}
+
+}  // namespace stap::debuginfo
