@@ -147,6 +147,10 @@ static void stp_stat_cpu_add(struct stp_stat_cpu *sc, const struct stp_hist_spec
     sc->m2 = STP_WRAP_ADD(sc->m2, STP_WRAP_MUL(delta, STP_WRAP_SUB(scaled, sc->avg_s)));
   }
 
+  /* Most aggregates have no histogram: leave before the bucket count, an
+     out-of-line call on every `<<<` otherwise. */
+  if (!h || h->type == STP_HIST_NONE)
+    return;
   nb = stp_hist_nbuckets(h);
   if (nb == 0)
     return;

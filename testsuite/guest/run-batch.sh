@@ -27,6 +27,7 @@
 #   GUEST_SMP, GUEST_MEM  guest CPUs and memory (default 2, 1G)
 #   GUEST_ACCEL         kvm or tcg (default: kvm only with vmx/svm and /dev/kvm)
 #   GUEST_APPEND        extra kernel command line
+#   GUEST_QEMU_ARGS     extra QEMU options, split on spaces (e.g. "-icount shift=0")
 #   GUEST_CONSOLE=1     copy each boot's console log to stderr afterwards
 # OUTDIR also keeps console.N.log (kernel console of boot N), data.N.log
 # (the raw result channel) and times ("NAME SECONDS" per finished test).
@@ -140,12 +141,13 @@ while [ ${#pending[@]} -gt 0 ]; do
   data=$out/data.$boot.log
   : > "$console"; : > "$data"
   boot_start=$SECONDS
+  # shellcheck disable=SC2086 # GUEST_QEMU_ARGS is a list of words
   qemu-system-x86_64 "${accel_args[@]}" -m "$mem" -smp "$smp" \
     -display none -monitor none -no-reboot -nic none \
     -serial "file:$console" -serial "file:$data" \
     -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ${GUEST_APPEND:-}" \
-    < /dev/null > "$work/qemu.out" 2>&1 &
+    ${GUEST_QEMU_ARGS:-} < /dev/null > "$work/qemu.out" 2>&1 &
   qpid=$!
 
   # Watchdog: each phase (boot, one test, between tests) has a deadline;
