@@ -20,6 +20,7 @@ struct stp_hist_spec {
   int64_t start, stop, interval;
   int buckets;
   int bit_shift;
+  int no_variance;                  /* the script never reads @variance: skip its upkeep */
 };
 
 struct stp_stat_data {

@@ -315,6 +315,7 @@ class Translator {
   std::map<const VarDecl*, size_t> global_index_;
   std::multimap<const VarDecl*, const HistOp*> hist_ops_;  // the histogram each stat keeps
   std::map<const VarDecl*, int> variance_shift_;            // @variance(x, N)
+  std::set<const VarDecl*> variance_used_;                  // read with @variance somewhere
   std::map<const FunctionDecl*, std::string> fn_names_;
   std::map<const FunctionDecl*, UseMap> fn_uses_;
   std::set<const FunctionDecl*> uses_next_;  // functions with a `next` statement
@@ -345,7 +346,9 @@ std::string Translator::hist_spec_of(const VarDecl* d) {
   int shift = 0;
   auto vr = variance_shift_.find(d);
   if (vr != variance_shift_.end()) shift = vr->second;
-  std::string tail = ", .bit_shift = " + std::to_string(shift) + " }";
+  // Only a statistic read with @variance pays for the running variance on every <<<.
+  std::string tail = ", .bit_shift = " + std::to_string(shift) +
+                     (variance_used_.count(d) ? "" : ", .no_variance = 1") + " }";
   auto range = hist_ops_.equal_range(d);
   for (auto it = range.first; it != range.second; ++it) {
     const HistOp* h = it->second;
@@ -1760,10 +1763,16 @@ bool Translator::run(std::string* out) {
         return static_cast<ArrayIndex*>(e)->base->decl;
       return nullptr;
     }
+    std::set<const VarDecl*>* variance;
     void visit(StatOp& s) override {
       const VarDecl* d = stat_decl(s.stat);
       if (d && s.op == "@variance" && s.bit_shift > 0) (*shifts)[d] = static_cast<int>(s.bit_shift);
+      if (d && s.op == "@variance") variance->insert(d);
       TraversingVisitor::visit(s);
+    }
+    void visit(ForeachLoop& f) override {
+      if (f.sort_aggregate == "@variance" && f.base && f.base->decl) variance->insert(f.base->decl);
+      TraversingVisitor::visit(f);
     }
     void visit(HistOp& h) override {
       const VarDecl* d = nullptr;
@@ -1776,6 +1785,7 @@ bool Translator::run(std::string* out) {
   } hf;
   hf.out = &hist_ops_;
   hf.shifts = &variance_shift_;
+  hf.variance = &variance_used_;
   for (FunctionDecl* f : p_.functions) visit_stmt(hf, f->body);
   for (DerivedProbe* p : p_.probes) visit_stmt(hf, p->body);
   try {
