@@ -130,6 +130,17 @@ while [ ${#pending[@]} -gt 0 ]; do
     [ -f "$batch/$n.ko" ] && cp "$batch/$n.ko" "$stage/tests/"
     echo "$n ${tmo[$n]}" >> "$stage/tests/list"
   done
+  # The kernel's RAM-disk driver, so tests have a block device to drive
+  # (the guest has no disk): /kmod/brd.ko, loaded by the tests that need it.
+  for k in "/lib/modules/$kver/kernel/drivers/block/brd.ko"*; do
+    [ -f "$k" ] || continue
+    mkdir -p "$stage/kmod"
+    case $k in
+      *.xz) xz -dc "$k" > "$stage/kmod/brd.ko" ;;
+      *.zst) zstd -qdc "$k" > "$stage/kmod/brd.ko" ;;
+      *) cp "$k" "$stage/kmod/brd.ko" ;;
+    esac
+  done
   printf '#!/bin/sh\nexec sh /guest/batch.sh\n' > "$stage/run.sh"
   chmod 755 "$stage/run.sh"
   initrd=$work/initrd.$boot
