@@ -175,7 +175,7 @@ class Resolver : public TraversingVisitor {
  public:
   using TraversingVisitor::visit;
   Resolver(Session& s, DerivedProbe& d, const std::function<debuginfo::KernelInfo*()>& kernel)
-      : s_(s), d_(d), kernel_(kernel), kp_(d.match.kernel.get()) {}
+      : s_(s), kernel_(kernel), kp_(d.match.kernel.get()) {}
 
   void visit(TargetSymbol& e) override {
     TraversingVisitor::visit(e);
@@ -653,7 +653,6 @@ class Resolver : public TraversingVisitor {
 
  private:
   Session& s_;
-  DerivedProbe& d_;
   const std::function<debuginfo::KernelInfo*()>& kernel_;
   const KernelProbe* kp_;
 };
