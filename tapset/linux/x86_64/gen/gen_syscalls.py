@@ -72,6 +72,14 @@ def main():
         for fam, kind in (("syscall", "kernel.function"), ("nd_syscall", "kprobe.function")):
             pts = ", ".join(f'{kind}("__x64_sys_{f}") ?' for f in b["funcs"])
             rpts = ", ".join(f'{kind}("__x64_sys_{f}").return ?' for f in b["funcs"])
+            if fam == "syscall" and len(b["funcs"]) == 1 and "__sc_" not in body:
+                # Without arguments, __x64_sys_F is on some kernels (6.1)
+                # only an alias of __do_sys_F with no DWARF entry of its
+                # own: fall back to __do_sys_F only when it is missing.
+                f = b["funcs"][0]
+                pts = f'{kind}("__x64_sys_{f}") !, {kind}("__do_sys_{f}") ?'
+                rpts = (f'{kind}("__x64_sys_{f}").return !, '
+                        f'{kind}("__do_sys_{f}").return ?')
             out.write(f"probe {fam}.{b['name']} = {pts}\n{{\n\t@{macro}\n}}\n")
             out.write(f"probe {fam}.{b['name']}.return = {rpts}\n{{\n"
                       f"\tname = \"{b['name']}\"\n\tretstr = return_str({ret}, returnval())\n}}\n")
