@@ -40,7 +40,12 @@ class CombinedKernelInfo : public KernelInfo {
 
   std::vector<Function> functions(const std::string& glob, const std::string& module) override {
     hint_.clear();
-    if (DwarfKernel* dw = dwarf(module)) return from_sites(dw->functions(glob, module, false), dw, false);
+    if (DwarfKernel* dw = dwarf(module)) {
+      // A symbol DWARF does not describe (an alias such as __x64_sys_getpid, which is
+      // __do_sys_getpid's address) is still a function BTF and the syscall table know.
+      std::vector<Function> out = from_sites(dw->functions(glob, module, false), dw, false);
+      if (!out.empty()) return out;
+    }
     std::vector<Function> out = btf_.functions(glob, module);
     if (out.empty()) hint_ = btf_.missing_hint();
     return out;
