@@ -1,4 +1,5 @@
 #include "stap/debuginfo/btf_source.h"
+#include "stap/debuginfo/dwarf.h"
 
 #include <gelf.h>
 #include <libelf.h>
@@ -325,33 +326,6 @@ std::string running_release() {
   return u.release;
 }
 
-std::string gnu_build_id(const std::string& notes) {
-  auto u32 = [&](size_t at) {
-    uint32_t v;
-    std::memcpy(&v, notes.data() + at, 4);
-    return v;
-  };
-  auto align4 = [](size_t n) { return (n + 3) & ~size_t{3}; };
-  size_t off = 0;
-  while (off + 12 <= notes.size()) {
-    uint32_t namesz = u32(off), descsz = u32(off + 4), type = u32(off + 8);
-    size_t name_at = off + 12, desc_at = name_at + align4(namesz);
-    if (desc_at > notes.size() || descsz > notes.size() - desc_at) break;
-    if (type == 3 && namesz == 4 && std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
-      static const char kHex[] = "0123456789abcdef";
-      std::string hex;
-      for (size_t i = 0; i < descsz; ++i) {
-        unsigned char c = static_cast<unsigned char>(notes[desc_at + i]);
-        hex += kHex[c >> 4];
-        hex += kHex[c & 15];
-      }
-      return hex;
-    }
-    off = desc_at + align4(descsz);
-  }
-  return {};
-}
-
 bool load_vmlinux_btf(const std::string& release, const std::string& cache_dir, BtfBlob* out,
                       std::string* error) {
   if (release == running_release()) {
@@ -359,7 +333,7 @@ bool load_vmlinux_btf(const std::string& release, const std::string& cache_dir, 
     if (read_file("/sys/kernel/btf/vmlinux", &out->data, &err)) {
       out->origin = "/sys/kernel/btf/vmlinux";
       std::string notes;
-      if (read_file("/sys/kernel/notes", &notes, &err)) out->build_id = gnu_build_id(notes);
+      if (read_file("/sys/kernel/notes", &notes, &err)) out->build_id = build_id_from_notes(notes);
       return true;
     }
   }
@@ -385,7 +359,7 @@ bool load_vmlinux_btf(const std::string& release, const std::string& cache_dir, 
   }
   out->origin = vmlinuz;
   std::string notes;
-  if (elf_section(elf, ".notes", &notes, &err)) out->build_id = gnu_build_id(notes);
+  if (elf_section(elf, ".notes", &notes, &err)) out->build_id = build_id_from_notes(notes);
   if (!cached.empty()) {
     // The build-id first: a cached BTF without its build-id file would look complete.
     write_file_atomic(cached + ".build-id", out->build_id);

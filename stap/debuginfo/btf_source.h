@@ -17,10 +17,6 @@ struct BtfBlob {
   std::string build_id;  // the kernel's GNU build-id (lowercase hex), when known
 };
 
-// The NT_GNU_BUILD_ID of an ELF notes section (or /sys/kernel/notes), lowercase hex;
-// empty when there is none.
-std::string gnu_build_id(const std::string& notes);
-
 // Decompresses gzip, xz, zstd and lz4 ("legacy" frames, as the kernel's lz4 images use)
 // by their magic; other data is returned as it is. False with *error on corrupt data.
 bool decompress_by_magic(std::string data, std::string* out, std::string* error);

@@ -202,7 +202,7 @@ struct Macro {
 
 // A definition that declares nothing: empty, or an alias of a *_NOP trace macro (rcu.h's
 // TRACE_EVENT_RCU is TRACE_EVENT or TRACE_EVENT_NOP depending on the config).
-bool is_stub(const Macro& m) {
+bool is_placeholder_definition(const Macro& m) {
   if (m.body.empty()) return true;
   if (m.body.size() == 1 && m.body[0].kind == TokKind::Ident) {
     const std::string& t = m.body[0].text;
@@ -581,7 +581,7 @@ class Scanner {
   // conditional is read: tracepoints the kernel lacks are dropped later by whoever
   // checks them against BTF or kallsyms. So that reading a later branch does not undo
   // an earlier one, a macro defined there keeps its earlier definition unless that one
-  // was a stub, an #undef there is ignored, and the first declaration of a tracepoint
+  // was empty or a *_NOP alias, an #undef there is ignored, and the first declaration of a tracepoint
   // stands.
   struct Cond {
     bool outer_dead = false;  // inside a dead branch: everything here is dead too
@@ -859,7 +859,7 @@ class Scanner {
     m.body.assign(d.begin() + static_cast<long>(std::min(i, d.size())), d.end());
     if (!m.body.empty()) m.body[0].space_before = false;
     auto it = macros_.find(name);
-    if (it != macros_.end() && alternatives_ > 0 && !is_stub(it->second)) return;
+    if (it != macros_.end() && alternatives_ > 0 && !is_placeholder_definition(it->second)) return;
     macros_[name] = std::move(m);
   }
 

@@ -289,6 +289,7 @@ class Translator {
                           const std::vector<std::string>& inputs, const std::string& value);
   Val entry_slot(int slot, Type t);
   void emit_entry_handler(size_t i, DerivedProbe* p);
+  void finish_probe_handler(Body& b);
   std::string tracepoint_callback(size_t i, DerivedProbe* p);
   Val crement(Crement& c);
   Val array_get(ArrayIndex& a);
@@ -548,6 +549,19 @@ void Translator::emit_function(FunctionDecl* f) {
 // ---------------------------------------------------------------------------------------
 // Probes
 
+// A probe handler's frame struct, its union member and its function, from its body.
+void Translator::finish_probe_handler(Body& b) {
+  frames_ += "struct stp_frame_" + b.member + " {\n";
+  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
+  if (b.fields.empty()) frames_ += "  char unused;\n";
+  frames_ += "};\n";
+  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
+  probe_code_ += "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
+                 b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n" + b.code +
+                 "out: __attribute__((unused));\n}\n\n";
+  body_ = nullptr;
+}
+
 namespace {
 
 // What a .return probe saves at function entry, by slot: an @entry operand or a target
@@ -601,15 +615,7 @@ void Translator::emit_entry_handler(size_t i, DerivedProbe* p) {
   in_entry_ = false;
   st += "  char unused;\n};\n";
   frames_ += st;
-  frames_ += "struct stp_frame_" + b.member + " {\n";
-  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
-  if (b.fields.empty()) frames_ += "  char unused;\n";
-  frames_ += "};\n";
-  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
-  probe_code_ += "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
-                 b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n" + b.code +
-                 "out: __attribute__((unused));\n}\n\n";
-  body_ = nullptr;
+  finish_probe_handler(b);
 }
 
 // A function with the tracepoint's calling convention (each argument in its own
@@ -645,15 +651,7 @@ void Translator::emit_probe(size_t i, DerivedProbe* p) {
     else line(b.locals[v] + " = 0;");
   }
   if (p->body) stmt(p->body);
-  frames_ += "struct stp_frame_" + b.member + " {\n";
-  for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
-  if (b.fields.empty()) frames_ += "  char unused;\n";
-  frames_ += "};\n";
-  union_members_.push_back("struct stp_frame_" + b.member + " " + b.member + ";");
-  probe_code_ += "static void " + b.member + "(struct context *c)\n{\n  struct stp_frame_" +
-                 b.member + " *l = STP_FRAME(c, " + b.member + ");\n  (void)l;\n" + b.code +
-                 "out: __attribute__((unused));\n}\n\n";
-  body_ = nullptr;
+  finish_probe_handler(b);
 }
 
 void Translator::emit_tables() {

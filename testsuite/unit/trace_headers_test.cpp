@@ -157,7 +157,7 @@ DEFINE_RPC_STATUS_EVENT(gone);
 }
 
 // Both branches of a conditional are read; an #else neither replaces a real definition
-// by a stub nor undefines, and the first declaration of a tracepoint stands.
+// by an empty or *_NOP definition nor undefines, and the first declaration of a tracepoint stands.
 TEST(TraceHeaders, ConditionalsKeepBothBranches) {
   auto v = scan(R"H(
 #define TRACE_SYSTEM cond
