@@ -55,6 +55,13 @@
 #define MINSTACKSPACE 1024
 #endif
 
+/* Pass 3 bounds the bytes the begin probes can print (-1: no bound); begin
+   probes that may not fit the first, small output buffers wait for the
+   full-size ones (linux/transport.c). */
+#ifndef STP_BEGIN_OUTPUT_BOUND
+#define STP_BEGIN_OUTPUT_BOUND -1LL
+#endif
+
 /* Pass 3 computes the real value from the call graph. */
 #ifndef MAXNESTING
 #define MAXNESTING 10

@@ -1,7 +1,7 @@
 // staprun: the privileged half of running a SystemTap module.
 //
 // Checks that the user may load the module, inserts it from an in-memory
-// copy, tells it about the kernel (relocations, time zone, credentials),
+// copy, tells it the user's credentials and the time zone,
 // then becomes stapio (exec, same pid) with the module's relay folder open
 // as -F<fd>.  If anything fails after the insertion the module is removed
 // again.  staprun -d MODULE unloads a module.

@@ -1,7 +1,6 @@
 // module_setup.h: the messages staprun sends a freshly inserted module
 // before handing over to stapio: the user's privilege credentials, the
-// kernel's and the other modules' addresses, the time zone and the remote
-// id.  Only root may send relocations (the module refuses others).
+// time zone and the remote id.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +19,6 @@ public:
   bool run(int32_t credentials);
 
 private:
-  bool send_kernel_relocations();
-  bool send_module_sections();
-  bool send_relocation(const std::string &module, const std::string &reloc, uint64_t address);
   bool send_tzinfo();
 
   ControlChannel &ctl_;

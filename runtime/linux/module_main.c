@@ -171,6 +171,7 @@ static int _stp_session_start(void)
 #endif
   atomic_set(&_stp_session_state, STAP_SESSION_STARTING);
 
+  _stp_relay_wait_full(STP_BEGIN_OUTPUT_BOUND);
   _stp_run_be_probes(STP_BEGIN, STAP_SESSION_STARTING);
 
   rc = _stp_timers_start(stp_timer_probes, stp_n_timer_probes);
@@ -193,6 +194,7 @@ static int _stp_session_start(void)
     _stp_kprobes_stop();
     _stp_perf_stop();
     _stp_timers_stop();
+    _stp_relay_wait_full(-1);
     _stp_run_be_probes(STP_ERROR, STAP_SESSION_ERROR);
     _stp_contexts_wait();
     atomic_set(&_stp_session_state, STAP_SESSION_STOPPED);
@@ -214,6 +216,9 @@ static void _stp_session_stop(void)
   _stp_perf_stop();
   _stp_timers_stop();
   _stp_contexts_wait();
+  /* End and error probes, the -t report and the global display may print
+     much: with the full-size buffers (only a short session still waits). */
+  _stp_relay_wait_full(-1);
 
   /* Each runs only in its own state: end probes after a normal exit,
      error probes after errors passed MAXERRORS. */

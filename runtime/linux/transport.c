@@ -14,7 +14,16 @@
  * (probe handlers, preemption off) and the reader's "switch the partly
  * filled sub-buffer so it can be read" step exclude each other with a
  * per-CPU spinlock; the reader itself only ever copies completed
- * sub-buffers, which writers never touch again until they are consumed. */
+ * sub-buffers, which writers never touch again until they are consumed.
+ *
+ * The full-size buffers (16 MiB per CPU by default) take longer to allocate
+ * and clear than everything else the module does before its first output,
+ * so module init opens a small channel (the one with the traceN files) and
+ * a work item opens the full-size one, without files, in the background.
+ * Once it is published writers move to it; each CPU's reader drains the
+ * small buffer first, then follows (under the same per-CPU lock, so no
+ * record lands in the small buffer after its reader left it).  Records keep
+ * their global sequence numbers, so stapio sees one ordered stream. */
 
 #include <linux/relay.h>
 #include <linux/namei.h>
@@ -35,7 +44,13 @@ module_param(_stp_bufsize, int, 0);
 MODULE_PARM_DESC(_stp_bufsize, "per-CPU output buffer size in MB");
 
 static unsigned _stp_subbuf_size = PAGE_SIZE;
-static unsigned _stp_nsubbufs;
+static unsigned _stp_nsubbufs;          /* the full size */
+
+/* The small channel's size; with a full size no bigger, there is one
+   channel only. */
+#ifndef STP_RELAY_FIRST_KB
+#define STP_RELAY_FIRST_KB 1024
+#endif
 
 /* ---- procfs directory ---- */
 
@@ -205,16 +220,6 @@ static void _stp_ctl_log(const char *prefix, const char *fmt, va_list args)
 static void _stp_handle_start(struct _stp_msg_start *st);
 static void _stp_cleanup_and_exit(int send_exit);
 
-static void _stp_handle_relocation(const struct _stp_msg_relocation *r)
-{
-  if (strcmp(r->module, "kernel") != 0)
-    return;
-  if (strcmp(r->reloc, "kallsyms_lookup_name") == 0)
-    _stp_kallsyms_lookup_name_addr = (unsigned long) r->address;
-  else if (strcmp(r->reloc, "_stext") == 0)
-    _stp_kernel_stext_addr = (unsigned long) r->address;
-}
-
 /* Copies the fixed struct that follows the type word; 0 when the message
    is too short (ignored, as 4.8 does), 1 when copied, -EFAULT. */
 static int _stp_ctl_copy_msg(void *dst, size_t size, const char __user *buf, size_t count)
@@ -277,12 +282,10 @@ static ssize_t _stp_ctl_write(struct file *file, const char __user *buf,
       rc = -EPERM;
       break;
     }
+    /* Accepted and ignored (4.8's staprun sends the kernel's and every
+       module's addresses): kernel addresses are relocated from an exported
+       anchor symbol (STP_RELOC) and module code is probed by name. */
     rc = _stp_ctl_copy_msg(&msg.reloc, sizeof(msg.reloc), buf, count);
-    if (rc > 0) {
-      msg.reloc.module[STP_MODULE_NAME_LEN - 1] = '\0';
-      msg.reloc.reloc[STP_SYMBOL_NAME_LEN - 1] = '\0';
-      _stp_handle_relocation(&msg.reloc);
-    }
     break;
   case STP_TZINFO:
     if (!uid_eq(current_euid(), GLOBAL_ROOT_UID)) {
@@ -454,7 +457,11 @@ static const struct proc_ops _stp_ctl_proc_ops = {
 
 /* ---- relay output ---- */
 
-static struct rchan *_stp_relay_chan;
+static struct rchan *_stp_relay_chan;     /* the first one; owns the files */
+static struct rchan *_stp_relay_full;     /* the full-size one, once published */
+static DEFINE_PER_CPU(int, _stp_relay_reader_moved);   /* reader follows it */
+static struct work_struct _stp_relay_grow_work;
+static int _stp_relay_grow_queued;
 static atomic_t _stp_relay_seq = ATOMIC_INIT(0);
 static DEFINE_PER_CPU(spinlock_t, _stp_relay_lock);
 /* Per CPU: bytes already read from the oldest completed sub-buffer. */
@@ -516,19 +523,34 @@ static int _stp_relay_has_partial(struct rchan_buf *buf)
   return buf->offset > 0 && buf->offset <= buf->chan->subbuf_size;
 }
 
+static int _stp_relay_has_data(struct rchan_buf *buf)
+{
+  return buf->subbufs_produced != buf->subbufs_consumed || _stp_relay_has_partial(buf);
+}
+
+/* This CPU's buffer of the full-size channel, NULL before it is published. */
+static struct rchan_buf *_stp_relay_full_buf(unsigned cpu)
+{
+  struct rchan *full = smp_load_acquire(&_stp_relay_full);
+
+  return full ? *per_cpu_ptr(full->buf, cpu) : NULL;
+}
+
 static ssize_t _stp_relay_read(struct file *filp, char __user *ubuf,
                                size_t count, loff_t *ppos)
 {
-  struct rchan_buf *buf = filp->private_data;
+  struct rchan_buf *buf = filp->private_data;   /* the first channel's */
   unsigned cpu = buf->cpu;
   size_t *read_off = per_cpu_ptr(&_stp_relay_read_off, cpu);
-  size_t subbuf_size = buf->chan->subbuf_size, n_subbufs = buf->chan->n_subbufs;
   ssize_t done = 0;
 
   inode_lock(file_inode(filp));   /* one reader at a time per file */
+  if (*per_cpu_ptr(&_stp_relay_reader_moved, cpu))
+    buf = _stp_relay_full_buf(cpu);
   while (count > 0) {
     unsigned long flags;
     size_t produced, consumed, idx, end, n;
+    size_t subbuf_size = buf->chan->subbuf_size, n_subbufs = buf->chan->n_subbufs;
 
     _stp_relay_lock_irqsave(cpu, &flags);
     /* Nothing complete to read: close the partly filled sub-buffer so
@@ -537,6 +559,17 @@ static ssize_t _stp_relay_read(struct file *filp, char __user *ubuf,
       relay_switch_subbuf(buf, 0);
     produced = buf->subbufs_produced;
     consumed = buf->subbufs_consumed;
+    if (produced == consumed && buf->chan == _stp_relay_chan) {
+      /* The first buffer is drained; once writers have the full-size one
+         (they choose under this lock), nothing more comes here. */
+      struct rchan_buf *full = _stp_relay_full_buf(cpu);
+      if (full) {
+        *per_cpu_ptr(&_stp_relay_reader_moved, cpu) = 1;
+        buf = full;
+        _stp_relay_unlock_irqrestore(cpu, flags);
+        continue;
+      }
+    }
     _stp_relay_unlock_irqrestore(cpu, flags);
     if (produced == consumed)
       break;
@@ -566,12 +599,14 @@ static ssize_t _stp_relay_read(struct file *filp, char __user *ubuf,
 
 static __poll_t _stp_relay_poll(struct file *filp, poll_table *wait)
 {
-  struct rchan_buf *buf = filp->private_data;
+  struct rchan_buf *buf = filp->private_data, *full;
 
   if (buf->finalized)
     return EPOLLERR;
+  /* Wake-ups for either channel's CPU buffer come to this file's queue. */
   poll_wait(filp, &buf->read_wait, wait);
-  if (buf->subbufs_produced != buf->subbufs_consumed || _stp_relay_has_partial(buf))
+  full = _stp_relay_full_buf(buf->cpu);
+  if (_stp_relay_has_data(buf) || (full && _stp_relay_has_data(full)))
     return EPOLLIN | EPOLLRDNORM;
   return 0;
 }
@@ -636,6 +671,31 @@ static const struct rchan_callbacks _stp_relay_callbacks = {
   .remove_buf_file = _stp_relay_remove_file,
 };
 
+/* The full-size channel has no files (it is read through the first one's).
+   relay still asks for a file with no name, only to learn is_global, and
+   before Linux 6.10 takes a NULL answer for a failure; the answer is
+   otherwise never used, so any non-NULL pointer will do. */
+static struct dentry *_stp_relay_no_file(const char *filename, struct dentry *parent,
+                                         umode_t mode, struct rchan_buf *buf,
+                                         int *is_global)
+{
+  static char unused;
+
+  *is_global = 0;
+  return filename ? NULL : (struct dentry *) &unused;
+}
+
+static int _stp_relay_no_remove(struct dentry *dentry)
+{
+  return 0;
+}
+
+static const struct rchan_callbacks _stp_relay_full_callbacks = {
+  .subbuf_start = _stp_relay_subbuf_start,
+  .create_buf_file = _stp_relay_no_file,
+  .remove_buf_file = _stp_relay_no_remove,
+};
+
 /* Copies n bytes at the write position, moving to new sub-buffers as
    needed; the caller checked that they fit. */
 static void _stp_relay_put(struct rchan_buf *buf, const char *p, size_t n)
@@ -679,8 +739,16 @@ static void _stp_relay_write(const char *data, size_t len)
 
   if (!_stp_relay_chan || len == 0)
     return;
-  buf = *per_cpu_ptr(_stp_relay_chan->buf, cpu);
-  if (!buf || !_stp_relay_lock_irqsave(cpu, &flags)) {
+  if (!_stp_relay_lock_irqsave(cpu, &flags)) {
+    atomic_inc(&_stp_transport_failures);
+    return;
+  }
+  /* Chosen under the lock: see _stp_relay_read. */
+  buf = _stp_relay_full_buf(cpu);
+  if (!buf)
+    buf = *per_cpu_ptr(_stp_relay_chan->buf, cpu);
+  if (!buf) {
+    _stp_relay_unlock_irqrestore(cpu, flags);
     atomic_inc(&_stp_transport_failures);
     return;
   }
@@ -718,7 +786,8 @@ static void _stp_relay_wake_readers(void)
     return;
   for_each_online_cpu(cpu) {
     struct rchan_buf *buf = *per_cpu_ptr(_stp_relay_chan->buf, cpu);
-    if (buf && (buf->subbufs_produced != buf->subbufs_consumed || _stp_relay_has_partial(buf)))
+    struct rchan_buf *full = _stp_relay_full_buf(cpu);
+    if (buf && (_stp_relay_has_data(buf) || (full && _stp_relay_has_data(full))))
       wake_up_interruptible(&buf->read_wait);
   }
 }
@@ -739,11 +808,40 @@ static void _stp_relay_size(void)
     _stp_nsubbufs = 4;
 }
 
+/* Opens the full-size channel in the background (see the top). */
+static void _stp_relay_grow_fn(struct work_struct *work)
+{
+  struct rchan *full = relay_open(NULL, NULL, _stp_subbuf_size, _stp_nsubbufs,
+                                  &_stp_relay_full_callbacks, NULL);
+
+  if (!full) {
+    _stp_warn("Could not allocate %u KB output buffers per CPU; using %u KB.\n",
+              _stp_nsubbufs * (_stp_subbuf_size >> 10),
+              (unsigned) (_stp_relay_chan->n_subbufs * (_stp_subbuf_size >> 10)));
+    return;
+  }
+  smp_store_release(&_stp_relay_full, full);
+}
+
+static void _stp_relay_wait_full(long long bytes)
+{
+  size_t first;
+
+  if (!_stp_relay_grow_queued || !_stp_relay_chan || bytes == 0)
+    return;
+  /* Half the first buffer: stapio has not read anything yet, and records
+     do not pack sub-buffers completely. */
+  first = (size_t) _stp_relay_chan->n_subbufs * _stp_relay_chan->subbuf_size;
+  if (bytes > 0 && (unsigned long long) bytes <= first / 2)
+    return;
+  flush_work(&_stp_relay_grow_work);
+}
+
 /* ---- setup and teardown ---- */
 
 static int _stp_transport_init(void)
 {
-  unsigned i;
+  unsigned i, first;
   int rc;
 
   timer_setup(&_stp_ctl_timer, _stp_ctl_timer_fn, 0);
@@ -769,16 +867,26 @@ static int _stp_transport_init(void)
     *per_cpu_ptr(&_stp_relay_read_off, i) = 0;
   }
   _stp_relay_size();
+  first = (STP_RELAY_FIRST_KB << 10) / _stp_subbuf_size;
+  if (first < 4)
+    first = 4;
+  if (first > _stp_nsubbufs)
+    first = _stp_nsubbufs;
   init_irq_work(&_stp_relay_wake_work, _stp_relay_wake_fn);
-  _stp_relay_chan = relay_open("trace", NULL, _stp_subbuf_size, _stp_nsubbufs,
+  INIT_WORK(&_stp_relay_grow_work, _stp_relay_grow_fn);
+  _stp_relay_chan = relay_open("trace", NULL, _stp_subbuf_size, first,
                                &_stp_relay_callbacks, NULL);
   if (!_stp_relay_chan) {
     printk(KERN_ERR "%s: relay_open failed (%u sub-buffers of %u bytes)\n",
-           THIS_MODULE->name, _stp_nsubbufs, _stp_subbuf_size);
+           THIS_MODULE->name, first, _stp_subbuf_size);
     rc = -ENOMEM;
     goto err;
   }
   WRITE_ONCE(_stp_relay_wake_ready, 1);
+  if (first < _stp_nsubbufs) {
+    _stp_relay_grow_queued = 1;
+    queue_work(system_unbound_wq, &_stp_relay_grow_work);
+  }
   if (!proc_create(".cmd", 0600, _stp_proc_dir, &_stp_ctl_proc_ops)) {
     rc = -ENOMEM;
     goto err;
@@ -805,9 +913,19 @@ static void _stp_transport_exit(void)
     WRITE_ONCE(_stp_relay_wake_ready, 0);
     irq_work_sync(&_stp_relay_wake_work);
   }
+  if (_stp_relay_grow_queued) {
+    cancel_work_sync(&_stp_relay_grow_work);
+    _stp_relay_grow_queued = 0;
+  }
+  /* The first channel first: removing its files waits for readers still
+     inside a read, which may be copying from the full-size buffers. */
   if (_stp_relay_chan) {
     relay_close(_stp_relay_chan);
     _stp_relay_chan = NULL;
+  }
+  if (_stp_relay_full) {
+    relay_close(_stp_relay_full);
+    _stp_relay_full = NULL;
   }
   if (_stp_proc_dir) {
     proc_remove(_stp_proc_dir);

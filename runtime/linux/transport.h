@@ -67,12 +67,11 @@ static long _stp_tz_gmtoff;              /* seconds west of UTC */
 static char _stp_tz_name[STP_TZ_NAME_LEN];
 static int32_t _stp_privilege_credentials;
 static long _stp_namespaces_pid;
-/* Addresses staprun found in /proc/kallsyms (STP_RELOCATION "kernel"):
-   kallsyms_lookup_name is no longer exported, so symbol lookups go through
-   this address when it is known. */
-static unsigned long _stp_kallsyms_lookup_name_addr;
-static unsigned long _stp_kernel_stext_addr;
 
+/* Waits until the full-size output buffers are open (or could not be),
+   when begin probes may print `bytes` (-1: unknown) and those do not
+   surely fit the first ones; bytes 0 never waits.  Process context. */
+static void _stp_relay_wait_full(long long bytes);
 /* Queue a control message for stapio; safe in any context except NMI with
    the queue lock held.  0 or -ENOMEM / -E2BIG. */
 static int _stp_ctl_send(int type, const void *data, unsigned len);
