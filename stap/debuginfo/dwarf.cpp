@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -71,8 +72,11 @@ std::string signed_num(int64_t v) {
   return hex(static_cast<uint64_t>(v)) + "L";
 }
 
+bool glob_match(const std::string& glob, const char* name) {
+  return fnmatch(glob.c_str(), name, 0) == 0;
+}
 bool glob_match(const std::string& glob, const std::string& name) {
-  return fnmatch(glob.c_str(), name.c_str(), 0) == 0;
+  return glob_match(glob, name.c_str());
 }
 
 // "read_write.c" or "fs/read_write.c" against "fs/read_write.c"; globs allowed.
@@ -456,10 +460,13 @@ struct IndexEntry {
   char kind;
 };
 
+// Names point into the ELF's string table, which lives as long as the Object's Dwfl:
+// vmlinux has some 200000 symbols, and copying each name cost more than the rest of
+// loading them.
 struct Sym {
   uint64_t addr;
   uint64_t size;
-  std::string name;
+  std::string_view name;
   bool func;
 };
 
@@ -482,8 +489,16 @@ struct DwarfKernel::Impl {
     Dwarf* dw = nullptr;
     Dwarf_Addr bias = 0;
     std::vector<Sym> syms;  // sorted by address
-    std::unordered_map<std::string, int> name_count;
-    std::unordered_set<std::string> exported;
+    // Hashes of every symbol's name, sorted: a name is unique when its hash occurs once
+    // (a collision only makes a probe use another symbol as its base).  Much cheaper
+    // to build for vmlinux's 200000 symbols than a map of names to counts.
+    std::vector<uint64_t> name_hashes;
+    bool unique_name(std::string_view name) const {
+      uint64_t h = std::hash<std::string_view>{}(name);
+      auto r = std::equal_range(name_hashes.begin(), name_hashes.end(), h);
+      return r.second - r.first == 1;
+    }
+    std::unordered_set<std::string_view> exported;
     std::vector<IndexEntry> index;  // sorted by name
     std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
     std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
@@ -622,6 +637,10 @@ bool DwarfKernel::Impl::open_object(const std::string& name, const std::string& 
 
 void DwarfKernel::Impl::load_symbols(Object& o) {
   int n = dwfl_module_getsymtab(o.mod);
+  if (n > 0) {
+    o.name_hashes.reserve(static_cast<size_t>(n));
+    o.syms.reserve(static_cast<size_t>(n));
+  }
   for (int i = 0; i < n; ++i) {
     GElf_Sym sym;
     GElf_Addr addr = 0;
@@ -630,13 +649,14 @@ void DwarfKernel::Impl::load_symbols(Object& o) {
     int type = GELF_ST_TYPE(sym.st_info);
     if (type == STT_SECTION || type == STT_FILE) continue;
     if (sym.st_shndx == SHN_UNDEF) continue;
-    o.name_count[nm]++;
-    if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(nm + 10);
+    o.name_hashes.push_back(std::hash<std::string_view>{}(nm));
+    if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(std::string_view(nm + 10));
     if (type == STT_FUNC || type == STT_OBJECT)
       o.syms.push_back(Sym{addr, sym.st_size, nm, type == STT_FUNC});
   }
   std::sort(o.syms.begin(), o.syms.end(),
             [](const Sym& a, const Sym& b) { return a.addr < b.addr; });
+  std::sort(o.name_hashes.begin(), o.name_hashes.end());
 }
 
 ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const {
@@ -651,8 +671,7 @@ ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bo
     --it;
     if (it->func != want_func) continue;
     if (p.addr < it->addr + std::max<uint64_t>(it->size, 1)) {
-      auto c = o.name_count.find(it->name);
-      if (c != o.name_count.end() && c->second == 1) {
+      if (o.unique_name(it->name)) {
         cover = &*it;
         break;
       }
@@ -662,8 +681,7 @@ ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bo
     if (p.addr - it->addr > (1u << 20)) break;
   }
   if (cover) {
-    auto c = o.name_count.find(cover->name);
-    if (c != o.name_count.end() && c->second == 1) {
+    if (o.unique_name(cover->name)) {
       p.symbol = cover->name;
       p.offset = p.addr - cover->addr;
       return p;
@@ -683,8 +701,7 @@ ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bo
                                  [](uint64_t a, const Sym& s) { return a < s.addr; });
        r != o.syms.begin();) {
     --r;
-    auto c = o.name_count.find(r->name);
-    if (r->func && c != o.name_count.end() && c->second == 1) {
+    if (r->func && o.unique_name(r->name)) {
       p.symbol = r->name;
       p.offset = p.addr - r->addr;
       break;
@@ -1654,13 +1671,13 @@ std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std:
   if (only_without_dwarf)
     for (const auto& f : functions(glob, module, false, false)) dwarf_entries.insert(f.at.addr);
   for (const Sym& s : o->syms) {
-    if (!s.func || !glob_match(glob, s.name) || dwarf_entries.count(s.addr) ||
+    // (A Sym's name ends in the string table's NUL.)
+    if (!s.func || !glob_match(glob, s.name.data()) || dwarf_entries.count(s.addr) ||
         impl_->in_discarded_text(*o, s.addr - o->bias))
       continue;
     SymbolSite site;
     site.name = s.name;
-    auto c = o->name_count.find(s.name);
-    if (c != o->name_count.end() && c->second == 1) {
+    if (o->unique_name(s.name)) {
       site.at.addr = s.addr;
       site.at.symbol = s.name;
     } else {

@@ -4,5 +4,6 @@
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  return stap::run_stap(argc, argv, std::cout, std::cerr);
+  // The process ends right after: no need to free the session (see run_stap).
+  return stap::run_stap(argc, argv, std::cout, std::cerr, /*free_session=*/false);
 }

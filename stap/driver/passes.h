@@ -16,7 +16,9 @@ bool run_pass2(Session& s);
 // Reads the script named by the options (file, "-" for stdin, or -e text).
 bool load_user_script(Session& s);
 
-// The whole front end for a command line; returns the process exit status.
-int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err);
+// The whole front end for a command line; returns the process exit status. With
+// free_session false the session is left allocated (for a process that exits next).
+int run_stap(int argc, char** argv, std::ostream& out, std::ostream& err,
+             bool free_session = true);
 
 }  // namespace stap
