@@ -78,6 +78,9 @@ bool glob_match(const std::string& glob, const char* name) {
 bool glob_match(const std::string& glob, const std::string& name) {
   return glob_match(glob, name.c_str());
 }
+bool glob_match(const std::string& glob, std::string_view name) {
+  return glob_match(glob, std::string(name));
+}
 
 // "read_write.c" or "fs/read_write.c" against "fs/read_write.c"; globs allowed.
 bool file_matches(const std::string& want, const std::string& path) {
@@ -454,8 +457,10 @@ enum IndexKind : uint8_t {
   kBase = 'b',
 };
 
+// The name points into the DWARF string data or into the Object's copy of the cached
+// index, both alive as long as the Object.
 struct IndexEntry {
-  std::string name;
+  std::string_view name;
   uint64_t die;
   char kind;
 };
@@ -500,6 +505,7 @@ struct DwarfKernel::Impl {
     }
     std::unordered_set<std::string_view> exported;
     std::vector<IndexEntry> index;  // sorted by name
+    std::string index_text;         // the cached index file the names point into
     std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
     std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
     ~Object() {
@@ -531,6 +537,7 @@ struct DwarfKernel::Impl {
   void load_symbols(Object& o);
   void build_index(Object& o);
   bool load_index_cache(Object& o, const std::string& file);
+  bool parse_index(Object& o);
   void save_index_cache(const Object& o, const std::string& file) const;
 
   std::string rel_path(const char* p) const;
@@ -714,6 +721,12 @@ ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bo
 
 namespace {
 constexpr const char* kIndexMagic = "stap-dwarf-index 2";
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
 }
 
 void DwarfKernel::Impl::build_index(Object& o) {
@@ -767,20 +780,46 @@ void DwarfKernel::Impl::build_index(Object& o) {
 }
 
 bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
+  // One read and no copy per entry: the index has some 100000 names.
   std::ifstream in(file, std::ios::binary);
   if (!in) return false;
-  std::string line;
-  if (!std::getline(in, line) || line != kIndexMagic) return false;
-  if (!std::getline(in, line) || line != o.build_id) return false;
-  std::vector<IndexEntry> idx;
-  while (std::getline(in, line)) {
-    // KIND OFFSET NAME
-    if (line.size() < 4) return false;
-    char* end = nullptr;
-    uint64_t off = std::strtoull(line.c_str() + 2, &end, 16);
-    if (!end || *end != ' ') return false;
-    idx.push_back(IndexEntry{std::string(end + 1), off, line[0]});
+  // Read straight into the Object: the entries' names will point into it.
+  o.index_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!parse_index(o)) {
+    std::string().swap(o.index_text);
+    return false;
   }
+  return true;
+}
+
+bool DwarfKernel::Impl::parse_index(Object& o) {
+  std::string_view rest(o.index_text);
+  auto next_line = [&rest](std::string_view* line) {
+    size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) return false;
+    *line = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+    return true;
+  };
+  std::string_view line;
+  if (!next_line(&line) || line != kIndexMagic) return false;
+  if (!next_line(&line) || line != o.build_id) return false;
+  std::vector<IndexEntry> idx;
+  idx.reserve(static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n')));
+  while (next_line(&line)) {
+    // KIND OFFSET NAME
+    if (line.size() < 4 || line[1] != ' ') return false;
+    uint64_t off = 0;
+    size_t i = 2;
+    for (; i < line.size() && line[i] != ' '; ++i) {
+      int d = hex_digit(line[i]);
+      if (d < 0) return false;
+      off = off << 4 | static_cast<uint64_t>(d);
+    }
+    if (i == 2 || i + 1 >= line.size()) return false;
+    idx.push_back(IndexEntry{line.substr(i + 1), off, line[0]});
+  }
+  if (!rest.empty()) return false;  // a last line without its newline: cut short
   o.index = std::move(idx);
   return true;
 }
