@@ -465,6 +465,19 @@ struct IndexEntry {
   char kind;
 };
 
+// The linker symbols bounding where kprobes are refused (kernel/kprobes.c and x86's
+// arch_populate_kprobe_blacklist): areas, then the NOKPROBE_SYMBOL() table.
+// Then the tables of patched instructions a kprobe may not overlap either
+// (check_kprobe_address_safe: jump labels and static calls).
+constexpr const char* kRefusedBounds[] = {
+    "__kprobes_text_start", "__kprobes_text_end", "__noinstr_text_start",
+    "__noinstr_text_end",   "__entry_text_start", "__entry_text_end",
+    "__start_kprobe_blacklist", "__stop_kprobe_blacklist",
+    "__start___jump_table", "__stop___jump_table",
+    "__start_static_call_sites", "__stop_static_call_sites"};
+enum : size_t { kAreaBounds = 6, kBlacklistBounds = 6, kJumpBounds = 8, kStaticCallBounds = 10 };
+constexpr size_t kRefusedBoundCount = sizeof kRefusedBounds / sizeof kRefusedBounds[0];
+
 // Names point into the ELF's string table, which lives as long as the Object's Dwfl:
 // vmlinux has some 200000 symbols, and copying each name cost more than the rest of
 // loading them.
@@ -506,6 +519,12 @@ struct DwarfKernel::Impl {
     std::unordered_set<std::string_view> exported;
     std::vector<IndexEntry> index;  // sorted by name
     std::string index_text;         // the cached index file the names point into
+    // Link-time [start, end) areas where kprobes are refused, sorted; built on first use.
+    std::vector<std::pair<uint64_t, uint64_t>> refused;
+    // Patched instructions (jump labels, static calls): [start, end), sorted, disjoint.
+    std::vector<std::pair<uint64_t, uint64_t>> reserved;
+    bool refused_loaded = false;
+    uint64_t refused_bounds[kRefusedBoundCount] = {};  // their addresses (load_symbols)
     std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
     std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
     ~Object() {
@@ -538,6 +557,8 @@ struct DwarfKernel::Impl {
   void build_index(Object& o);
   bool load_index_cache(Object& o, const std::string& file);
   bool parse_index(Object& o);
+  void load_refused(Object& o);
+  bool refused_at(const Object& k, uint64_t link_addr) const;
   void save_index_cache(const Object& o, const std::string& file) const;
 
   std::string rel_path(const char* p) const;
@@ -657,7 +678,11 @@ void DwarfKernel::Impl::load_symbols(Object& o) {
     if (type == STT_SECTION || type == STT_FILE) continue;
     if (sym.st_shndx == SHN_UNDEF) continue;
     o.name_hashes.push_back(std::hash<std::string_view>{}(nm));
-    if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(std::string_view(nm + 10));
+    if (nm[0] == '_' && nm[1] == '_') {
+      if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(std::string_view(nm + 10));
+      for (size_t b = 0; b < kRefusedBoundCount; ++b)
+        if (std::strcmp(nm, kRefusedBounds[b]) == 0) o.refused_bounds[b] = addr;
+    }
     if (type == STT_FUNC || type == STT_OBJECT)
       o.syms.push_back(Sym{addr, sym.st_size, nm, type == STT_FUNC});
   }
@@ -845,6 +870,72 @@ void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& fil
   }
   fs::rename(tmp, file, ec);
   if (ec) fs::remove(tmp, ec);
+}
+
+// --- where kprobes are refused ---------------------------------------------------
+
+namespace {
+
+// The bytes of [lo, hi) as vmlinux stores them, or an empty view.
+std::string_view section_bytes(Dwfl_Module* mod, uint64_t lo, uint64_t hi) {
+  if (!lo || hi <= lo) return {};
+  Dwarf_Addr a = lo;  // becomes the offset in the section
+  Dwarf_Addr bias = 0;
+  Elf_Scn* scn = dwfl_module_address_section(mod, &a, &bias);
+  Elf_Data* data = scn ? elf_getdata(scn, nullptr) : nullptr;
+  if (!data || !data->d_buf || a + (hi - lo) > data->d_size) return {};
+  return std::string_view(static_cast<const char*>(data->d_buf) + a, hi - lo);
+}
+
+// x86-64 is little-endian, as the hosts that build for it.
+int32_t read_s32(std::string_view b, size_t off) {
+  int32_t v;
+  std::memcpy(&v, b.data() + off, 4);
+  return v;
+}
+
+}  // namespace
+
+void DwarfKernel::Impl::load_refused(Object& o) {
+  o.refused_loaded = true;
+  const uint64_t* b = o.refused_bounds;
+  for (size_t i = 0; i < kAreaBounds; i += 2)
+    if (b[i] && b[i + 1] > b[i]) o.refused.emplace_back(b[i], b[i + 1]);
+  // NOKPROBE_SYMBOL(f) stores f's address in a table; the whole function is refused.
+  std::string_view t = section_bytes(o.mod, b[kBlacklistBounds], b[kBlacklistBounds + 1]);
+  for (size_t off = 0; off + 8 <= t.size(); off += 8) {
+    uint64_t f = 0;
+    std::memcpy(&f, t.data() + off, 8);
+    auto it = std::upper_bound(o.syms.begin(), o.syms.end(), f,
+                               [](uint64_t v, const Sym& sy) { return v < sy.addr; });
+    while (it != o.syms.begin()) {
+      --it;
+      if (!it->func) continue;
+      uint64_t end = it->addr + std::max<uint64_t>(it->size, 1);
+      if (f < end) o.refused.emplace_back(it->addr, end);
+      break;
+    }
+  }
+  // Jump labels: struct jump_entry { s32 code; s32 target; long key; }, code relative
+  // to itself; the patched instruction is a 2-byte or a 5-byte jump or nop.
+  t = section_bytes(o.mod, b[kJumpBounds], b[kJumpBounds + 1]);
+  for (size_t off = 0; off + 16 <= t.size(); off += 16) {
+    uint64_t code = b[kJumpBounds] + off + static_cast<uint64_t>(int64_t{read_s32(t, off)});
+    std::string_view insn = section_bytes(o.mod, code, code + 2);
+    bool short_insn = insn.size() == 2 && (static_cast<unsigned char>(insn[0]) == 0xeb ||
+                                           (static_cast<unsigned char>(insn[0]) == 0x66 &&
+                                            static_cast<unsigned char>(insn[1]) == 0x90));
+    o.reserved.emplace_back(code, code + (short_insn ? 2 : 5));
+  }
+  // Static calls: struct static_call_site { s32 addr; s32 key; }; only a probe on the
+  // call instruction itself is refused.
+  t = section_bytes(o.mod, b[kStaticCallBounds], b[kStaticCallBounds + 1]);
+  for (size_t off = 0; off + 8 <= t.size(); off += 8) {
+    uint64_t site = b[kStaticCallBounds] + off + static_cast<uint64_t>(int64_t{read_s32(t, off)});
+    o.reserved.emplace_back(site, site + 1);
+  }
+  std::sort(o.refused.begin(), o.refused.end());
+  std::sort(o.reserved.begin(), o.reserved.end());
 }
 
 // --- types ----------------------------------------------------------------------
@@ -1308,6 +1399,31 @@ std::unique_ptr<DwarfKernel> DwarfKernel::open(const std::string& release, TypeT
   impl->timing.open_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
   impl->timing.index_ms = std::chrono::duration<double, std::milli>(t2 - t1).count();
   return std::unique_ptr<DwarfKernel>(new DwarfKernel(std::move(impl)));
+}
+
+bool DwarfKernel::kprobe_refused(uint64_t link_addr) {
+  Impl::Object& k = *impl_->objects[0];
+  if (!k.refused_loaded) impl_->load_refused(k);
+  // With indirect branch tracking the kernel moves a probe on a function's endbr64 to
+  // the instruction after it (arch_adjust_kprobe_addr): check both.
+  std::string_view insn = section_bytes(k.mod, link_addr, link_addr + 4);
+  if (insn == std::string_view("\xf3\x0f\x1e\xfa", 4) && impl_->refused_at(k, link_addr + 4))
+    return true;
+  return impl_->refused_at(k, link_addr);
+}
+
+bool DwarfKernel::Impl::refused_at(const Object& k, uint64_t link_addr) const {
+  const auto key = std::make_pair(link_addr, ~uint64_t{0});
+  auto r = std::upper_bound(k.reserved.begin(), k.reserved.end(), key);
+  if (r != k.reserved.begin() && link_addr < std::prev(r)->second) return true;
+  // Areas hold NOKPROBE functions: look at every range starting before the address
+  // (a few hundred at most).
+  for (auto it = std::upper_bound(k.refused.begin(), k.refused.end(), key);
+       it != k.refused.begin();) {
+    --it;
+    if (link_addr < it->second) return true;
+  }
+  return false;
 }
 
 const std::string& DwarfKernel::release() const { return impl_->release; }

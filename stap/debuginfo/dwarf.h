@@ -173,6 +173,10 @@ class DwarfKernel {
                                   bool only_without_dwarf = false);
   // A named type's definition ("struct file", "pid_t"), converted into the TypeTable.
   const Type* find_type(const std::string& spelling, const std::string& module);
+  // True when vmlinux refuses a kprobe at this link-time address: the __kprobes_text,
+  // noinstr and entry text areas, and the functions NOKPROBE_SYMBOL() put in the
+  // _kprobe_blacklist table (kernel/kprobes.c and x86's populate functions).
+  bool kprobe_refused(uint64_t link_addr);
   // Why the last failed lookup failed (package and paths).
   std::string missing_hint() const;
 

@@ -174,9 +174,10 @@ class CombinedKernelInfo : public KernelInfo {
       f.symbol = s.at.symbol;
       f.probe_offset = s.at.offset;
       f.inlined = s.inlined;
+      // Only vmlinux has the refused areas and table read here.
+      if (f.module.empty() || f.module == "kernel") f.kprobe_refused = dw->kprobe_refused(s.at.addr);
       out.push_back(std::move(f));
     }
-    (void)dw;
     return out;
   }
 

@@ -48,6 +48,8 @@ struct Function {
   uint64_t probe_offset = 0;   // the probe goes on symbol+probe_offset
   bool exported = false;       // EXPORT_SYMBOL'd
   bool inlined = false;        // an inlined instance (DWARF only)
+  bool kprobe_refused = false; // the kernel refuses kprobes there (DWARF only; see
+                               // DwarfKernel::kprobe_refused)
   std::string statement_file;  // statements: where the probe is ("fs/read_write.c")
   int statement_line = 0;
 };

@@ -141,10 +141,17 @@ std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyM
       fns.push_back(std::move(f));
   }
   std::vector<FamilyMatch> out;
+  std::string refused;
   for (debuginfo::Function& fn : fns) {
     if (!file_matches(spec.file, fn.decl_file)) continue;
     if (spec.line_lo && (fn.decl_line < spec.line_lo || fn.decl_line > spec.line_hi)) continue;
     if (exported && !fn.exported) continue;  // both sources read Module.symvers
+    // As upstream, a kprobe the kernel would refuse is not a match (a wildcard would
+    // otherwise give a registration warning per function at run time).
+    if (fn.kprobe_refused) {
+      if (refused.empty()) refused = fn.name;
+      continue;
+    }
     FamilyMatch c = m;
     c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
              quoted_call("function", where_str(fn.name, fn.decl_file, fn.decl_line)) +
@@ -155,6 +162,9 @@ std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyM
   if (out.empty()) {
     std::string hint = info->missing_hint();
     *error = !spec.file.empty() && hint.find("-dbg") != std::string::npos ? hint : "no match";
+    if (!refused.empty())
+      *error = "no match (the kernel refuses kprobes on " + refused +
+               ": it is blacklisted or starts with a patched instruction)";
   }
   return out;
 }

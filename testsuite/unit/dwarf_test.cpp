@@ -250,6 +250,32 @@ TEST(DwarfKernel6_1, ExportedAndGlob) {
               ms);
 }
 
+// Where the kernel would refuse a kprobe, from vmlinux itself: a noinstr function, a
+// NOKPROBE_SYMBOL() one, one that starts with a jump label, and inlined static calls.
+TEST(DwarfKernel6_1, KprobeRefused) {
+  NEED_KERNEL();
+  auto entry_of = [&](const char* name) {
+    auto sites = k->functions(name, "kernel", false);
+    return sites.empty() ? uint64_t{0} : sites[0].at.addr;
+  };
+  for (const char* refused : {"exc_page_fault", "notifier_call_chain", "native_sched_clock"}) {
+    uint64_t a = entry_of(refused);
+    ASSERT_NE(a, 0u) << refused;
+    EXPECT_TRUE(k->kprobe_refused(a)) << refused;
+  }
+  for (const char* fine : {"vfs_read", "do_sys_openat2", "schedule"}) {
+    uint64_t a = entry_of(fine);
+    ASSERT_NE(a, 0u) << fine;
+    EXPECT_FALSE(k->kprobe_refused(a)) << fine;
+  }
+  // _cond_resched() is a static call inlined at each use.
+  auto inl = k->functions("_cond_resched", "kernel", true);
+  size_t refused = 0;
+  for (const auto& s : inl)
+    if (s.inlined && k->kprobe_refused(s.at.addr)) ++refused;
+  EXPECT_GT(refused, 100u);
+}
+
 TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
   NEED_KERNEL();
   auto sites = k->functions("verify_cpu", "kernel", false);
