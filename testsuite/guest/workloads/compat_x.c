@@ -3,6 +3,7 @@
  * test's .out spells out, the 64-bit values split over two registers as
  * the 32-bit ABI passes them. */
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -10,13 +11,17 @@ int main(void)
 {
 	static const char path[] = "/tmp/compat_x";
 	int req[2] = { 0, 1000 };		/* struct old_timespec32 */
-	int itv[4] = { 0, 0, 0, 0 };		/* struct old_itimerval32 */
+	/* At a fixed address: argstr shows the pointer. */
+	int *itv = mmap((void *) 0x20000000, 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	int arm[4] = { 0, 0, 5, 250000 };
 	int ub[2] = { 1000000000, 1000000001 };	/* struct old_utimbuf32 */
 	int tv[4] = { 1, 2, 3, 4 };		/* 2 x struct old_timeval32 */
 	int tmo[2] = { 0, 10 };
 	int fd;
 
+	if (itv == MAP_FAILED)
+		return 1;
 	syscall(162, req, 0);				/* nanosleep */
 	syscall(105, 0, itv);				/* getitimer */
 	syscall(104, 0, arm, 0);			/* setitimer */
