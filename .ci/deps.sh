@@ -3,7 +3,7 @@
 # Usage: bash .ci/deps.sh [bench] [guest] [reference] [debuginfo]
 #   bench      also installs Debian's systemtap, the reference bench/ compares with.
 #   guest      also installs what `make check-guest` needs: QEMU, static busybox,
-#              cpio and the headers of the guest kernels (6.1.0-56 and the newest
+#              cpio, gcc-multilib (32-bit workloads) and the headers of the guest kernels (6.1.0-56 and the newest
 #              6.12 cloud kernel; testsuite/guest/setup-kernels.sh fetches images).
 #   reference  Debian's systemtap too, for `make check-guest-ref`.
 #   debuginfo  also fetches the guest kernels' DWARF (vmlinux and a few modules
@@ -38,7 +38,8 @@ newest_612_headers() {
 }
 guest_packages() {
   local h
-  packages+=(qemu-system-x86 busybox-static cpio dejagnu linux-headers-6.1.0-56-cloud-amd64)
+  # gcc-multilib: the 32-bit static workloads (testsuite/guest/workloads).
+  packages+=(qemu-system-x86 busybox-static cpio dejagnu gcc-multilib linux-headers-6.1.0-56-cloud-amd64)
   h=$(newest_612_headers)
   if [ -n "$h" ]; then
     packages+=("$h")

@@ -60,6 +60,18 @@ add_program() {
     [ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
   done
 }
+# Workloads the tests run (workloads/NAME.c -> /guest/bin/NAME): 32-bit
+# static programs for the ia32 system call probes, as busybox is 64-bit.
+cc=${CC:-gcc}
+mkdir -p "$root/guest/bin"
+for src in "$here"/workloads/*.c; do
+  [ -e "$src" ] || continue
+  name=$(basename "$src" .c)
+  if ! "$cc" -m32 -static -O1 -o "$root/guest/bin/$name" "$src"; then
+    echo "mkinitrd: error: cannot build $src with $cc -m32 -static (install gcc-multilib: bash .ci/deps.sh guest)" >&2
+    exit 1
+  fi
+done
 add_program "$staprun" /usr/bin/staprun
 add_program "$stapio" /usr/lib/systemtap/stapio
 

@@ -3,13 +3,23 @@
 
 syscalls.def holds one block per system call probe:
 
-    NAME [FUNC[,FUNC...]] [ret=dec|hex|oct]
+    NAME [FUNC[,FUNC...]] [ret=dec|hex|oct] [name=SYSCALL]
     <TAB>statements setting the probe's variables and argstr
 
 NAME is the probe name (syscall.NAME, nd_syscall.NAME); each FUNC (default
-NAME) is a kernel entry wrapper __x64_sys_FUNC.  A NAME may have several
+NAME) is a kernel entry wrapper __x64_sys_FUNC.  A FUNC written ABI:WRAPPER
+names another entry table's wrapper in full: ia32:compat_sys_X is
+__ia32_compat_sys_X, ia32:sys_X is __ia32_sys_X (what a 32-bit task's
+system call runs), x64:sys_X is __x64_sys_X, do:sys_X is __do_sys_X.  A NAME may have several
 blocks when its functions take their arguments differently.  ret= picks
-return_str()'s format for retstr (default dec).
+return_str()'s format for retstr (default dec); name= the system call
+name the probe reports in `name` (default NAME: syscall.compat_nanosleep
+reports "nanosleep", as upstream's does).
+
+A statement line starting with "?" is a gate: it goes (without the "?")
+into both the entry and the .return probe, before anything else, so a
+probe on a shared wrapper (ipc, socketcall, ni_syscall) can keep only the
+calls it stands for (`? if (__sc_nr() != 149) next`).
 
 Each block becomes one @define holding its variable assignments, used by
 both the syscall.NAME alias (kernel.function) and the nd_syscall.NAME alias
@@ -36,12 +46,19 @@ def parse(path):
             if line[0] in " \t":
                 if not blocks:
                     sys.exit(f"{path}:{lineno}: statement before any syscall")
-                blocks[-1]["body"].append(line.strip())
+                st = line.strip()
+                if st.startswith("?"):
+                    blocks[-1]["gate"].append(st[1:].strip())
+                else:
+                    blocks[-1]["body"].append(st)
                 continue
             words = line.split()
             name, funcs, ret = words[0], [words[0]], "dec"
+            sysname = name
             for w in words[1:]:
-                if w.startswith("ret="):
+                if w.startswith("name="):
+                    sysname = w[5:]
+                elif w.startswith("ret="):
                     ret = w[4:]
                     if ret not in RET_FORMATS:
                         sys.exit(f"{path}:{lineno}: unknown return format {ret}")
@@ -49,8 +66,20 @@ def parse(path):
                     funcs = w.split(",")
             if not re.fullmatch(r"[a-z0-9_]+", name):
                 sys.exit(f"{path}:{lineno}: bad syscall name {name}")
-            blocks.append({"name": name, "funcs": funcs, "ret": ret, "body": []})
+            for f in funcs:
+                if not re.fullmatch(r"((ia32|x64|do):)?[a-z0-9_]+", f):
+                    sys.exit(f"{path}:{lineno}: bad function {f}")
+            blocks.append({"name": name, "funcs": funcs, "ret": ret, "sysname": sysname,
+                           "body": [], "gate": []})
     return blocks
+
+
+def wrapper(func):
+    """The kernel symbol of a syscalls.def FUNC."""
+    if ":" in func:
+        abi, rest = func.split(":", 1)
+        return f"__{abi}_{rest}"
+    return f"__x64_sys_{func}"
 
 
 def main():
@@ -67,12 +96,15 @@ def main():
         seen[b["name"]] = n + 1
         macro = f"__sc_{b['name']}" + (f"_{n}" if n else "")
         body = "\n\t".join(b["body"]) if b["body"] else 'argstr = ""'
+        gate = "".join(f"\t{g}\n" for g in b["gate"])
         ret = RET_FORMATS[b["ret"]]
-        out.write(f"\n@define {macro} %(\n\tname = \"{b['name']}\"\n\t{body}\n%)\n")
+        rname = f"name = \"{b['sysname']}\""
+        out.write(f"\n@define {macro} %(\n{gate}\t{rname}\n\t{body}\n%)\n")
         for fam, kind in (("syscall", "kernel.function"), ("nd_syscall", "kprobe.function")):
-            pts = ", ".join(f'{kind}("__x64_sys_{f}") ?' for f in b["funcs"])
-            rpts = ", ".join(f'{kind}("__x64_sys_{f}").return ?' for f in b["funcs"])
-            if fam == "syscall" and len(b["funcs"]) == 1 and "__sc_" not in body:
+            pts = ", ".join(f'{kind}("{wrapper(f)}") ?' for f in b["funcs"])
+            rpts = ", ".join(f'{kind}("{wrapper(f)}").return ?' for f in b["funcs"])
+            if (fam == "syscall" and len(b["funcs"]) == 1 and "__sc_" not in body
+                    and ":" not in b["funcs"][0]):
                 # Without arguments, __x64_sys_F is on some kernels (6.1)
                 # only an alias of __do_sys_F with no DWARF entry of its
                 # own: fall back to __do_sys_F only when it is missing.
@@ -82,7 +114,7 @@ def main():
                         f'{kind}("__do_sys_{f}").return ?')
             out.write(f"probe {fam}.{b['name']} = {pts}\n{{\n\t@{macro}\n}}\n")
             out.write(f"probe {fam}.{b['name']}.return = {rpts}\n{{\n"
-                      f"\tname = \"{b['name']}\"\n\tretstr = return_str({ret}, returnval())\n}}\n")
+                      f"{gate}\t{rname}\n\tretstr = return_str({ret}, returnval())\n}}\n")
 
 
 if __name__ == "__main__":
