@@ -114,6 +114,7 @@ struct stp_kprobe_probe {
   int maxactive;                    /* kretprobes; -1: KRETACTIVE */
   const struct stp_probe *entry;
   size_t data_size;
+  const char *module;               /* module("M") probes: M; NULL for vmlinux */
 };
 
 /* kernel.trace("SYSTEM:NAME"): `callback` has the tracepoint's prototype and hands its

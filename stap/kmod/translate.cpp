@@ -756,7 +756,9 @@ void Translator::emit_tables() {
                  (kp.address ? std::string("NULL") : c_string(kp.symbol)) + ", " +
                  std::to_string(kp.offset) + "UL, " + std::to_string(kp.address) + "UL, " +
                  (kp.kind == KernelProbe::Kretprobe ? "1" : "0") + ", " +
-                 std::to_string(kp.maxactive) + ", " + entry + ", " + size + " },\n";
+                 std::to_string(kp.maxactive) + ", " + entry + ", " + size + ", " +
+                 (kp.module == "kernel" || kp.address ? std::string("NULL") : c_string(kp.module)) +
+                 " },\n";
       ++nkprobes;
     } else if (fam == "tracepoint" && p->match.kernel) {
       tp_callbacks += tracepoint_callback(i, p);
