@@ -8,6 +8,7 @@
 #include <fnmatch.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "stap/debuginfo/kernel_info.h"
@@ -181,15 +182,39 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
     return {};
   }
   std::vector<FamilyMatch> out;
-  for (debuginfo::Function& fn :
-       info->statements(spec.pattern, spec.file, spec.line_lo, spec.line_hi, module)) {
-    FamilyMatch c = m;
-    c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
-             quoted_call("statement",
-                         where_str(fn.name, fn.statement_file, fn.statement_line)) +
-             suffix_str(m, 2);
-    c.kernel = make_probe(fn, module, false, info, m);
-    out.push_back(std::move(c));
+  auto add_lines = [&](int lo, int hi) {
+    for (debuginfo::Function& fn : info->statements(spec.pattern, spec.file, lo, hi, module)) {
+      FamilyMatch c = m;
+      // (.nearest is how the line was found, not part of where the probe is: upstream
+      // leaves it out too.)
+      c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
+               quoted_call("statement",
+                           where_str(fn.name, fn.statement_file, fn.statement_line));
+      c.kernel = make_probe(fn, module, false, info, m);
+      out.push_back(std::move(c));
+    }
+  };
+  add_lines(spec.line_lo, spec.line_hi);
+  if (out.empty() && spec.line_lo && spec.line_lo == spec.line_hi) {
+    // A line without code of its own: the lines around it that have some, in the
+    // same functions; .nearest probes the closer one (the later on a tie), else the
+    // error names them, as upstream's does.
+    std::set<int> lines;
+    for (const debuginfo::Function& fn : info->statements(spec.pattern, spec.file, 0, 0, module))
+      lines.insert(fn.statement_line);
+    auto after = lines.upper_bound(spec.line_lo);
+    int lo = after != lines.begin() ? *std::prev(after) : 0;
+    int hi = after != lines.end() ? *after : 0;
+    if (has_component(m, "nearest") && (lo || hi)) {
+      int pick = !lo ? hi : !hi ? lo : (hi - spec.line_lo <= spec.line_lo - lo ? hi : lo);
+      add_lines(pick, pick);
+    } else if (lo || hi) {
+      std::string advice = lo && hi ? ":" + std::to_string(lo) + " or :" + std::to_string(hi)
+                                    : ":" + std::to_string(lo ? lo : hi);
+      *error = "no line records for " + spec.file + ":" + std::to_string(spec.line_lo) +
+               " [man error::dwarf] (try " + advice + ")";
+      return out;
+    }
   }
   if (out.empty()) {
     std::string hint = info->missing_hint();

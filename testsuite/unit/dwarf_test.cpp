@@ -5,6 +5,8 @@
 // tree's debuginfo-cache/, which .ci/fetch-debuginfo.sh fills), then /usr/lib/debug.
 #include <gtest/gtest.h>
 
+#include "test_util.h"
+
 #include <dwarf.h>
 
 #include <chrono>
@@ -274,6 +276,26 @@ TEST(DwarfKernel6_1, KprobeRefused) {
   for (const auto& s : inl)
     if (s.inlined && k->kprobe_refused(s.at.addr)) ++refused;
   EXPECT_GT(refused, 100u);
+}
+
+// A statement line without code: upstream's error names the lines around it, and
+// .nearest takes the closer one (the later on a tie), through the whole front end.
+TEST(DwarfKernel6_1, StatementNearest) {
+  NEED_KERNEL();
+  (void)k;
+  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
+  auto r = run_stap_args({"-p2", "-r", kRelease, "-e",
+                          "probe kernel.statement(\"vfs_read@fs/read_write.c:460\") { println(1) }"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("no line records for fs/read_write.c:460 [man error::dwarf] (try :459 or :461)"),
+            std::string::npos)
+      << r.err;
+  r = run_stap_args({"-p2", "-r", kRelease, "-e",
+                     "probe kernel.statement(\"vfs_read@fs/read_write.c:452\").nearest { println(1) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("kernel.statement(\"vfs_read@fs/read_write.c:451\") /* <- "), std::string::npos)
+      << r.out;
+  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
 TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
