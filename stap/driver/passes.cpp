@@ -310,9 +310,8 @@ int run_session(Session& s, int argc, char** argv, std::ostream& out) {
     out.flush();
     return 0;
   }
-  if (s.verbose(3) > 0) s.diag.print("Pass 3: translated to C " + timer.report());
-
-  BuildResult built = build_module(s, source);
+  // Said by pass 4 once the C file has its folder (or the cache had the module).
+  BuildResult built = build_module(s, source, timer.report());
   rc = 0;
   if (!built.ok) {
     s.diag.print("Pass 4: compilation failed.  [man error::pass4]");

@@ -924,7 +924,7 @@ std::string runtime_directory(const Session& s) {
   return std::string(PKGDATADIR) + "/runtime";
 }
 
-BuildResult build_module(Session& s, const std::string& source) {
+BuildResult build_module(Session& s, const std::string& source, const std::string& pass3_report) {
   BuildResult r;
   std::string runtime = runtime_directory(s);
   bool use_cache = s.opts.module_name.empty() && !s.opts.keep_tmpdir && !s.opts.disable_cache;
@@ -976,6 +976,8 @@ BuildResult build_module(Session& s, const std::string& source) {
     s.diag.print("ERROR: Couldn't write " + dir + "/" + src);
     return r;
   }
+  if (s.verbose(3) > 0)
+    s.diag.print("Pass 3: translated to C into \"" + dir + "/" + src + "\" " + pass3_report);
   std::string stapconf = ensure_stapconf(s, runtime, dir);
   std::string cflags = "-I" + runtime + " -include " + stapconf + " -Werror -Wno-unused";
   for (const std::string& d : s.opts.defines) {

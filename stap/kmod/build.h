@@ -19,6 +19,10 @@ std::string runtime_directory(const Session& s);
 
 // Builds `source` (pass 3's output) into a module. The module name is -m's, else
 // stap_<hash> when the cache is used, else stap_<pid>.
-BuildResult build_module(Session& s, const std::string& source);
+// pass3_report: the "using ... kb, in ... ms." part of pass 3's -v line, which is
+// printed here once the C file has its place ("translated to C into PATH"), or replaced
+// by "using cached" when the module cache has the module.
+BuildResult build_module(Session& s, const std::string& source,
+                         const std::string& pass3_report = "");
 
 }  // namespace stap
