@@ -55,11 +55,14 @@
 #define MINSTACKSPACE 1024
 #endif
 
-/* Pass 3 bounds the bytes the begin probes can print (-1: no bound); begin
-   probes that may not fit the first, small output buffers wait for the
-   full-size ones (linux/transport.c). */
+/* Pass 3 bounds the bytes the begin probes, and the end and error probes, can
+   print (-1: no bound); those that may not fit the first, small output buffers
+   get the full-size ones first (linux/transport.c). */
 #ifndef STP_BEGIN_OUTPUT_BOUND
 #define STP_BEGIN_OUTPUT_BOUND -1LL
+#endif
+#ifndef STP_END_OUTPUT_BOUND
+#define STP_END_OUTPUT_BOUND -1LL
 #endif
 
 /* Pass 3 computes the real value from the call graph. */

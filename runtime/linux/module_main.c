@@ -194,7 +194,7 @@ static int _stp_session_start(void)
     _stp_kprobes_stop();
     _stp_perf_stop();
     _stp_timers_stop();
-    _stp_relay_wait_full(-1);
+    _stp_relay_wait_full(STP_END_OUTPUT_BOUND);
     _stp_run_be_probes(STP_ERROR, STAP_SESSION_ERROR);
     _stp_contexts_wait();
     atomic_set(&_stp_session_state, STAP_SESSION_STOPPED);
@@ -216,9 +216,9 @@ static void _stp_session_stop(void)
   _stp_perf_stop();
   _stp_timers_stop();
   _stp_contexts_wait();
-  /* End and error probes, the -t report and the global display may print
-     much: with the full-size buffers (only a short session still waits). */
-  _stp_relay_wait_full(-1);
+  /* End and error probes (the global display among them) that may print
+     much get the full-size buffers first. */
+  _stp_relay_wait_full(STP_END_OUTPUT_BOUND);
 
   /* Each runs only in its own state: end probes after a normal exit,
      error probes after errors passed MAXERRORS. */

@@ -19,11 +19,15 @@
  * The full-size buffers (16 MiB per CPU by default) take longer to allocate
  * and clear than everything else the module does before its first output,
  * so module init opens a small channel (the one with the traceN files) and
- * a work item opens the full-size one, without files, in the background.
- * Once it is published writers move to it; each CPU's reader drains the
- * small buffer first, then follows (under the same per-CPU lock, so no
- * record lands in the small buffer after its reader left it).  Records keep
- * their global sequence numbers, so stapio sees one ordered stream. */
+ * a work item opens the full-size one, without files, only when it is
+ * needed: when a small buffer is a quarter full (stapio is not keeping up),
+ * before begin/end/error probes that may print more than fits, or after
+ * STP_RELAY_GROW_DELAY_MS of running.  A short script never pays for it, and
+ * nothing competes with the first output for the CPU.  Once it is published
+ * writers move to it; each CPU's reader drains the small buffer first, then
+ * follows (under the same per-CPU lock, so no record lands in the small
+ * buffer after its reader left it).  Records keep their global sequence
+ * numbers, so stapio sees one ordered stream. */
 
 #include <linux/relay.h>
 #include <linux/namei.h>
@@ -50,6 +54,9 @@ static unsigned _stp_nsubbufs;          /* the full size */
    channel only. */
 #ifndef STP_RELAY_FIRST_KB
 #define STP_RELAY_FIRST_KB 1024
+#endif
+#ifndef STP_RELAY_GROW_DELAY_MS
+#define STP_RELAY_GROW_DELAY_MS 1000
 #endif
 
 /* ---- procfs directory ---- */
@@ -460,8 +467,10 @@ static const struct proc_ops _stp_ctl_proc_ops = {
 static struct rchan *_stp_relay_chan;     /* the first one; owns the files */
 static struct rchan *_stp_relay_full;     /* the full-size one, once published */
 static DEFINE_PER_CPU(int, _stp_relay_reader_moved);   /* reader follows it */
-static struct work_struct _stp_relay_grow_work;
+static struct delayed_work _stp_relay_grow_work;
 static int _stp_relay_grow_queued;
+static int _stp_relay_grow_now;           /* a writer saw a small buffer filling */
+static int _stp_relay_grow_done;          /* the work ran (the full-size one may be NULL) */
 static atomic_t _stp_relay_seq = ATOMIC_INIT(0);
 static DEFINE_PER_CPU(spinlock_t, _stp_relay_lock);
 /* Per CPU: bytes already read from the oldest completed sub-buffer. */
@@ -724,6 +733,9 @@ static void _stp_relay_put(struct rchan_buf *buf, const char *p, size_t n)
 static void _stp_relay_wake_fn(struct irq_work *work)
 {
   _stp_relay_wake_readers();
+  /* Safe in interrupt context: the work runs at once instead of later. */
+  if (READ_ONCE(_stp_relay_grow_now) && _stp_relay_grow_queued && !READ_ONCE(_stp_relay_grow_done))
+    mod_delayed_work(system_unbound_wq, &_stp_relay_grow_work, 0);
 }
 static struct irq_work _stp_relay_wake_work;
 static int _stp_relay_wake_ready;
@@ -771,6 +783,14 @@ static void _stp_relay_write(const char *data, size_t len)
   hdr.pdu_len = (uint32_t) len;
   _stp_relay_put(buf, (const char *) &hdr, sizeof(hdr));
   _stp_relay_put(buf, data, len);
+  /* A small buffer a quarter full: time for the full-size ones (the
+     irq_work asks for them; a probe may not queue work itself). */
+  if (buf->chan == _stp_relay_chan && _stp_relay_grow_queued &&
+      (buf->subbufs_produced - buf->subbufs_consumed) * 4 >= buf->chan->n_subbufs &&
+      !READ_ONCE(_stp_relay_grow_now)) {
+    WRITE_ONCE(_stp_relay_grow_now, 1);
+    was_empty = 1;
+  }
   _stp_relay_unlock_irqrestore(cpu, flags);
   if (was_empty && READ_ONCE(_stp_relay_wake_ready))
     irq_work_queue(&_stp_relay_wake_work);
@@ -811,9 +831,14 @@ static void _stp_relay_size(void)
 /* Opens the full-size channel in the background (see the top). */
 static void _stp_relay_grow_fn(struct work_struct *work)
 {
-  struct rchan *full = relay_open(NULL, NULL, _stp_subbuf_size, _stp_nsubbufs,
-                                  &_stp_relay_full_callbacks, NULL);
+  struct rchan *full;
 
+  /* Once, whether it works or not (the work may be asked for again). */
+  if (READ_ONCE(_stp_relay_grow_done))
+    return;
+  WRITE_ONCE(_stp_relay_grow_done, 1);
+  full = relay_open(NULL, NULL, _stp_subbuf_size, _stp_nsubbufs, &_stp_relay_full_callbacks,
+                    NULL);
   if (!full) {
     _stp_warn("Could not allocate %u KB output buffers per CPU; using %u KB.\n",
               _stp_nsubbufs * (_stp_subbuf_size >> 10),
@@ -827,14 +852,16 @@ static void _stp_relay_wait_full(long long bytes)
 {
   size_t first;
 
-  if (!_stp_relay_grow_queued || !_stp_relay_chan || bytes == 0)
+  if (!_stp_relay_grow_queued || !_stp_relay_chan || bytes == 0 ||
+      smp_load_acquire(&_stp_relay_full))
     return;
-  /* Half the first buffer: stapio has not read anything yet, and records
-     do not pack sub-buffers completely. */
+  /* Half the first buffer: stapio may not read meanwhile, and records do
+     not pack sub-buffers completely. */
   first = (size_t) _stp_relay_chan->n_subbufs * _stp_relay_chan->subbuf_size;
   if (bytes > 0 && (unsigned long long) bytes <= first / 2)
     return;
-  flush_work(&_stp_relay_grow_work);
+  /* Runs a pending work item now and waits for it. */
+  flush_delayed_work(&_stp_relay_grow_work);
 }
 
 /* ---- setup and teardown ---- */
@@ -873,7 +900,7 @@ static int _stp_transport_init(void)
   if (first > _stp_nsubbufs)
     first = _stp_nsubbufs;
   init_irq_work(&_stp_relay_wake_work, _stp_relay_wake_fn);
-  INIT_WORK(&_stp_relay_grow_work, _stp_relay_grow_fn);
+  INIT_DELAYED_WORK(&_stp_relay_grow_work, _stp_relay_grow_fn);
   _stp_relay_chan = relay_open("trace", NULL, _stp_subbuf_size, first,
                                &_stp_relay_callbacks, NULL);
   if (!_stp_relay_chan) {
@@ -885,7 +912,8 @@ static int _stp_transport_init(void)
   WRITE_ONCE(_stp_relay_wake_ready, 1);
   if (first < _stp_nsubbufs) {
     _stp_relay_grow_queued = 1;
-    queue_work(system_unbound_wq, &_stp_relay_grow_work);
+    queue_delayed_work(system_unbound_wq, &_stp_relay_grow_work,
+                       msecs_to_jiffies(STP_RELAY_GROW_DELAY_MS));
   }
   if (!proc_create(".cmd", 0600, _stp_proc_dir, &_stp_ctl_proc_ops)) {
     rc = -ENOMEM;
@@ -914,7 +942,7 @@ static void _stp_transport_exit(void)
     irq_work_sync(&_stp_relay_wake_work);
   }
   if (_stp_relay_grow_queued) {
-    cancel_work_sync(&_stp_relay_grow_work);
+    cancel_delayed_work_sync(&_stp_relay_grow_work);
     _stp_relay_grow_queued = 0;
   }
   /* The first channel first: removing its files waits for readers still

@@ -68,9 +68,10 @@ static char _stp_tz_name[STP_TZ_NAME_LEN];
 static int32_t _stp_privilege_credentials;
 static long _stp_namespaces_pid;
 
-/* Waits until the full-size output buffers are open (or could not be),
-   when begin probes may print `bytes` (-1: unknown) and those do not
-   surely fit the first ones; bytes 0 never waits.  Process context. */
+/* Opens the full-size output buffers now and waits for them (or their
+   failure), when probes about to run may print `bytes` (-1: unknown) and
+   those do not surely fit the first ones; bytes 0 never waits.  Process
+   context. */
 static void _stp_relay_wait_full(long long bytes);
 /* Queue a control message for stapio; safe in any context except NMI with
    the queue lock held.  0 or -ENOMEM / -E2BIG. */

@@ -130,14 +130,15 @@ int64_t max_string_len(const std::vector<std::string>& defines) {
 
 }  // namespace
 
-int64_t begin_output_bound(const Program& p, const std::vector<std::string>& defines) {
+int64_t output_bound(const Program& p, const std::vector<std::string>& defines,
+                     const std::vector<std::string>& families) {
   int64_t maxstr = max_string_len(defines);
   std::map<const FunctionDecl*, int64_t> memo;
   std::set<const FunctionDecl*> active;
   int recursion_hits = 0;
   int64_t total = 0;
   for (const DerivedProbe* d : p.probes) {
-    if (d->match.family != "begin") continue;
+    if (std::find(families.begin(), families.end(), d->match.family) == families.end()) continue;
     Bound b(maxstr, memo, active, recursion_hits);
     total = add(total, b.of(d->body));
     if (d->condition) {
