@@ -38,7 +38,8 @@ newest_612_headers() {
 }
 guest_packages() {
   local h
-  packages+=(qemu-system-x86 busybox-static cpio dejagnu linux-headers-6.1.0-56-cloud-amd64)
+  # libc6-dev: the static C library the guest workloads (testsuite/guest/workloads) link
+  packages+=(qemu-system-x86 busybox-static cpio dejagnu libc6-dev linux-headers-6.1.0-56-cloud-amd64)
   h=$(newest_612_headers)
   if [ -n "$h" ]; then
     packages+=("$h")

@@ -8,10 +8,13 @@
 # each with the shared libraries ldd lists.  When STAPIO is not Debian's own
 # /usr/lib/systemtap/stapio, /etc/guest-env also exports SYSTEMTAP_STAPIO,
 # so a staprun built with another default path still finds it.
+# Each workloads/NAME.c here is compiled static (the guest has no C
+# library) to /workloads/NAME: programs that tests run as their -c target.
 # OUT is a gzip-compressed newc cpio, padded to 512 bytes so run-batch.sh
 # can append an uncompressed archive to it.
 #
-# Environment: BUSYBOX (default /bin/busybox; must be static).
+# Environment: BUSYBOX (default /bin/busybox; must be static), GUEST_CC
+# (default gcc; needs the static C library, libc6-dev on Debian).
 set -eu
 
 if [ $# -ne 3 ]; then
@@ -37,7 +40,7 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-for d in bin sbin usr/bin usr/sbin usr/lib/systemtap proc sys dev tmp run root etc guest tests; do
+for d in bin sbin usr/bin usr/sbin usr/lib/systemtap proc sys dev tmp run root etc guest tests workloads; do
   mkdir -p "$root/$d"
 done
 cp "$busybox" "$root/bin/busybox"
@@ -60,6 +63,14 @@ add_program() {
     [ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
   done
 }
+for c in "$here"/workloads/*.c; do
+  [ -f "$c" ] || continue
+  w=$(basename "$c" .c)
+  if ! ${GUEST_CC:-gcc} -static -O1 -o "$root/workloads/$w" "$c"; then
+    echo "mkinitrd: error: cannot compile $c (static; needs libc6-dev)" >&2
+    exit 1
+  fi
+done
 add_program "$staprun" /usr/bin/staprun
 add_program "$stapio" /usr/lib/systemtap/stapio
 
