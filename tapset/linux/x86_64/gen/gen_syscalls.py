@@ -9,7 +9,9 @@ syscalls.def holds one block per system call probe:
 NAME is the probe name (syscall.NAME, nd_syscall.NAME); each FUNC (default
 NAME) is a kernel entry wrapper __x64_sys_FUNC.  A NAME may have several
 blocks when its functions take their arguments differently.  ret= picks
-return_str()'s format for retstr (default dec).
+return_str()'s format for retstr (default dec); ret=@F makes retstr
+F(retval) instead, for a call whose return upstream decodes itself.  Return
+probes set name, retval (returnval()) and retstr, as upstream's do.
 
 Each block becomes one @define holding its variable assignments, used by
 both the syscall.NAME alias (kernel.function) and the nd_syscall.NAME alias
@@ -43,7 +45,10 @@ def parse(path):
             for w in words[1:]:
                 if w.startswith("ret="):
                     ret = w[4:]
-                    if ret not in RET_FORMATS:
+                    if ret.startswith("@"):
+                        if not re.fullmatch(r"@[A-Za-z_][A-Za-z0-9_]*", ret):
+                            sys.exit(f"{path}:{lineno}: bad return function {ret}")
+                    elif ret not in RET_FORMATS:
                         sys.exit(f"{path}:{lineno}: unknown return format {ret}")
                 else:
                     funcs = w.split(",")
@@ -67,7 +72,10 @@ def main():
         seen[b["name"]] = n + 1
         macro = f"__sc_{b['name']}" + (f"_{n}" if n else "")
         body = "\n\t".join(b["body"]) if b["body"] else 'argstr = ""'
-        ret = RET_FORMATS[b["ret"]]
+        if b["ret"].startswith("@"):
+            retexpr = f"{b['ret'][1:]}(retval)"
+        else:
+            retexpr = f"return_str({RET_FORMATS[b['ret']]}, retval)"
         out.write(f"\n@define {macro} %(\n\tname = \"{b['name']}\"\n\t{body}\n%)\n")
         for fam, kind in (("syscall", "kernel.function"), ("nd_syscall", "kprobe.function")):
             pts = ", ".join(f'{kind}("__x64_sys_{f}") ?' for f in b["funcs"])
@@ -82,7 +90,8 @@ def main():
                         f'{kind}("__do_sys_{f}").return ?')
             out.write(f"probe {fam}.{b['name']} = {pts}\n{{\n\t@{macro}\n}}\n")
             out.write(f"probe {fam}.{b['name']}.return = {rpts}\n{{\n"
-                      f"\tname = \"{b['name']}\"\n\tretstr = return_str({ret}, returnval())\n}}\n")
+                      f"\tname = \"{b['name']}\"\n\tretval = returnval()\n"
+                      f"\tretstr = {retexpr}\n}}\n")
 
 
 if __name__ == "__main__":
