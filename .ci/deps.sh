@@ -38,8 +38,9 @@ newest_612_headers() {
 }
 guest_packages() {
   local h
-  # gcc-multilib: the 32-bit static workloads (testsuite/guest/workloads).
-  packages+=(qemu-system-x86 busybox-static cpio dejagnu gcc-multilib linux-headers-6.1.0-56-cloud-amd64)
+  # libc6-dev and gcc-multilib: the static 64- and 32-bit C libraries the guest
+  # workloads (testsuite/guest/workloads) link.
+  packages+=(qemu-system-x86 busybox-static cpio dejagnu libc6-dev gcc-multilib linux-headers-6.1.0-56-cloud-amd64)
   h=$(newest_612_headers)
   if [ -n "$h" ]; then
     packages+=("$h")

@@ -8,10 +8,13 @@
 # each with the shared libraries ldd lists.  When STAPIO is not Debian's own
 # /usr/lib/systemtap/stapio, /etc/guest-env also exports SYSTEMTAP_STAPIO,
 # so a staprun built with another default path still finds it.
+# Each workloads/NAME.c here is compiled static (the guest has no C
+# library) to /workloads/NAME: programs that tests run as their -c target.
 # OUT is a gzip-compressed newc cpio, padded to 512 bytes so run-batch.sh
 # can append an uncompressed archive to it.
 #
-# Environment: BUSYBOX (default /bin/busybox; must be static).
+# Environment: BUSYBOX (default /bin/busybox; must be static), GUEST_CC
+# (default gcc; needs the static C library, libc6-dev on Debian).
 set -eu
 
 if [ $# -ne 3 ]; then
@@ -37,7 +40,7 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-for d in bin sbin usr/bin usr/sbin usr/lib/systemtap proc sys dev tmp run root etc guest tests; do
+for d in bin sbin usr/bin usr/sbin usr/lib/systemtap proc sys dev tmp run root etc guest tests workloads; do
   mkdir -p "$root/$d"
 done
 cp "$busybox" "$root/bin/busybox"
@@ -60,15 +63,16 @@ add_program() {
     [ -e "$root$lib" ] || cp -L "$lib" "$root$lib"
   done
 }
-# Workloads the tests run (workloads/NAME.c -> /guest/bin/NAME): 32-bit
-# static programs for the ia32 system call probes, as busybox is 64-bit.
-cc=${CC:-gcc}
-mkdir -p "$root/guest/bin"
-for src in "$here"/workloads/*.c; do
-  [ -e "$src" ] || continue
-  name=$(basename "$src" .c)
-  if ! "$cc" -m32 -static -O1 -o "$root/guest/bin/$name" "$src"; then
-    echo "mkinitrd: error: cannot build $src with $cc -m32 -static (install gcc-multilib: bash .ci/deps.sh guest)" >&2
+# Workloads the tests run (workloads/NAME.c -> /workloads/NAME), static since
+# the image has no C library; NAME_m32.c is built 32-bit, to drive the ia32
+# system call entry (busybox is 64-bit).
+for c in "$here"/workloads/*.c; do
+  [ -f "$c" ] || continue
+  w=$(basename "$c" .c)
+  flags=
+  case "$w" in *_m32) flags=-m32 ;; esac
+  if ! ${GUEST_CC:-gcc} $flags -static -O1 -o "$root/workloads/$w" "$c"; then
+    echo "mkinitrd: error: cannot compile $c (static${flags:+, $flags}; needs libc6-dev${flags:+ and gcc-multilib}: bash .ci/deps.sh guest)" >&2
     exit 1
   fi
 done

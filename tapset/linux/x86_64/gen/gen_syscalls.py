@@ -12,9 +12,11 @@ names another entry table's wrapper in full: ia32:compat_sys_X is
 __ia32_compat_sys_X, ia32:sys_X is __ia32_sys_X (what a 32-bit task's
 system call runs), x64:sys_X is __x64_sys_X, do:sys_X is __do_sys_X.  A NAME may have several
 blocks when its functions take their arguments differently.  ret= picks
-return_str()'s format for retstr (default dec); name= the system call
-name the probe reports in `name` (default NAME: syscall.compat_nanosleep
-reports "nanosleep", as upstream's does).
+return_str()'s format for retstr (default dec); ret=@F makes retstr
+F(retval) instead, for a call whose return upstream decodes itself.  Return
+probes set name, retval (returnval()) and retstr, as upstream's do.  name=
+is the system call name the probe reports in `name` (default NAME:
+syscall.compat_nanosleep reports "nanosleep", as upstream's does).
 
 A statement line starting with "?" is a gate: it goes (without the "?")
 into both the entry and the .return probe, before anything else, so a
@@ -60,7 +62,10 @@ def parse(path):
                     sysname = w[5:]
                 elif w.startswith("ret="):
                     ret = w[4:]
-                    if ret not in RET_FORMATS:
+                    if ret.startswith("@"):
+                        if not re.fullmatch(r"@[A-Za-z_][A-Za-z0-9_]*", ret):
+                            sys.exit(f"{path}:{lineno}: bad return function {ret}")
+                    elif ret not in RET_FORMATS:
                         sys.exit(f"{path}:{lineno}: unknown return format {ret}")
                 else:
                     funcs = w.split(",")
@@ -97,7 +102,10 @@ def main():
         macro = f"__sc_{b['name']}" + (f"_{n}" if n else "")
         body = "\n\t".join(b["body"]) if b["body"] else 'argstr = ""'
         gate = "".join(f"\t{g}\n" for g in b["gate"])
-        ret = RET_FORMATS[b["ret"]]
+        if b["ret"].startswith("@"):
+            retexpr = f"{b['ret'][1:]}(retval)"
+        else:
+            retexpr = f"return_str({RET_FORMATS[b['ret']]}, retval)"
         rname = f"name = \"{b['sysname']}\""
         out.write(f"\n@define {macro} %(\n{gate}\t{rname}\n\t{body}\n%)\n")
         for fam, kind in (("syscall", "kernel.function"), ("nd_syscall", "kprobe.function")):
@@ -114,7 +122,8 @@ def main():
                         f'{kind}("__do_sys_{f}").return ?')
             out.write(f"probe {fam}.{b['name']} = {pts}\n{{\n\t@{macro}\n}}\n")
             out.write(f"probe {fam}.{b['name']}.return = {rpts}\n{{\n"
-                      f"{gate}\t{rname}\n\tretstr = return_str({ret}, returnval())\n}}\n")
+                      f"{gate}\t{rname}\n\tretval = returnval()\n"
+                      f"\tretstr = {retexpr}\n}}\n")
 
 
 if __name__ == "__main__":
