@@ -18,6 +18,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -566,7 +567,8 @@ struct DwarfKernel::Impl {
   ProbeAddr probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const;
   const Type* type_of(Object& o, Dwarf_Die* die);
   const Type* type_attr(Object& o, Dwarf_Die* die);
-  Location locate(Object& o, Dwarf_Die* var, uint64_t pc, const std::string& frame_base,
+  Location locate(Object& o, Dwarf_Die* var, uint64_t pc,
+                  const std::function<const std::string&()>& frame_base,
                   bool at_entry, const Type* type, std::string* reason);
   std::string frame_base_of(Object& o, Dwarf_Die* subprogram, uint64_t pc);
   std::string cfa_at(Object& o, uint64_t pc);
@@ -805,11 +807,18 @@ void DwarfKernel::Impl::build_index(Object& o) {
 }
 
 bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
-  // One read and no copy per entry: the index has some 100000 names.
-  std::ifstream in(file, std::ios::binary);
+  // One read and no copy per entry: the index has some 100000 names.  Read straight
+  // into the Object: the entries' names will point into it.
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return false;
-  // Read straight into the Object: the entries' names will point into it.
-  o.index_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::streamoff size = in.tellg();
+  if (size <= 0) return false;
+  o.index_text.resize(static_cast<size_t>(size));
+  in.seekg(0);
+  if (!in.read(o.index_text.data(), size)) {
+    std::string().swap(o.index_text);
+    return false;
+  }
   if (!parse_index(o)) {
     std::string().swap(o.index_text);
     return false;
@@ -1233,8 +1242,8 @@ std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, u
 }
 
 Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
-                                   const std::string& frame_base, bool at_entry, const Type* type,
-                                   std::string* reason) {
+                                   const std::function<const std::string&()>& frame_base,
+                                   bool at_entry, const Type* type, std::string* reason) {
   Dwarf_Attribute attr;
   if (dwarf_attr(var, DW_AT_const_value, &attr)) {
     Dwarf_Sword sv = 0;
@@ -1264,7 +1273,15 @@ Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
     return Location{};
   }
   uint64_t size = type && resolve(type) ? resolve(type)->size : 8;
-  Location l = translate_location(convert_ops(&attr, ops, n, 0), frame_base, at_entry, size, reason);
+  std::vector<DwarfOp> converted = convert_ops(&attr, ops, n, 0);
+  std::function<bool(const std::vector<DwarfOp>&)> uses_fbreg = [&](const std::vector<DwarfOp>& v) {
+    for (const DwarfOp& op : v)
+      if (op.atom == DW_OP_fbreg || uses_fbreg(op.inner)) return true;
+    return false;
+  };
+  static const std::string kNone;
+  Location l = translate_location(converted, uses_fbreg(converted) ? frame_base() : kNone,
+                                  at_entry, size, reason);
   // STP_RELOC relocates a vmlinux link-time address; a module's static data would need
   // its section's load address, which nothing provides yet.
   if (o.name != "kernel" && l.c.find("STP_RELOC(") != std::string::npos) {
@@ -1288,7 +1305,13 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
       }
     free(scopes);
   }
-  const std::string fb = frame_base_of(o, &sub, pc);
+  // The frame base needs the call frame information at pc, the slow part of listing a
+  // function's variables: found only for a variable whose location uses it.
+  std::optional<std::string> fb;
+  auto frame_base = [&]() -> const std::string& {
+    if (!fb) fb = frame_base_of(o, &sub, pc);
+    return *fb;
+  };
   uint64_t entry = 0;
   const bool at_entry = entry_pc(&sub, &entry) && entry == pc;
 
@@ -1310,7 +1333,7 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
         v.is_param = tag == DW_TAG_formal_parameter;
         v.type = type_attr(o, &c);
         std::string why;
-        v.loc = locate(o, &c, pc, fb, at_entry, v.type, &why);
+        v.loc = locate(o, &c, pc, frame_base, at_entry, v.type, &why);
         if (v.loc.kind == Location::Unavailable) v.loc.c = why;
         if (by_depth.size() <= depth) by_depth.resize(depth + 1);
         by_depth[depth].push_back(std::move(v));
