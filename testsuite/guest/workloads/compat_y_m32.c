@@ -53,9 +53,20 @@ int main(void)
 	ts[0] = 1; ts[1] = 0;
 	syscall(267, 0, 1, ts, 0);
 
-	/* futex: wake nobody, shared and private. */
+	/* futex: wake nobody, shared and private; wait for a value the word
+	 * does not hold (EAGAIN at once), plain and with a bitset; wake with
+	 * a bitset; requeue and compare-requeue nobody; wake-op (adds 1 to
+	 * the second word, wakes nobody). */
 	syscall(240, word, 1, 1, 0, 0, 0);
 	syscall(240, word, 129, 1, 0, 0, 0);
+	ts[0] = 0; ts[1] = 1000;
+	syscall(240, word, 0, 1, ts, 0, 0);
+	syscall(240, word, 9, 1, ts, 0, 0xff);
+	syscall(240, word, 10, 1, 0, 0, 0xff);
+	syscall(240, word, 3, 1, 1, word + 1, 0);
+	syscall(240, word, 4, 1, 1, word + 1, 0);
+	syscall(240, word, 5, 1, 1, word + 1, 0x10001000);
+	syscall(240, word, 5, 1, 1, word + 1, 0x9a001ffe);
 
 	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	/* futimesat / utimensat relative to the current directory. */
