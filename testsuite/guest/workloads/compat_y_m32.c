@@ -122,6 +122,11 @@ int main(void)
 	syscall(117, 11, id, 4, 04000, data, 0);
 	kludge[0] = (unsigned) (unsigned long) AT(0x500); kludge[1] = 0;
 	syscall(117, 12, id, 4, 04000, kludge, 0);
+	/* msgrcv, version 1 (buffer and type in ptr and fifth): queue
+	 * empty, ENOMSG; msgctl IPC_STAT|IPC_64 as glibc asks, then
+	 * IPC_RMID. */
+	syscall(117, 0x1000c, id, 4, 04000, AT(0x500), 1);
+	syscall(117, 14, id, 0x102, 0, AT(0x800), 0);
 	syscall(117, 14, id, 0, 0, 0, 0);
 
 	/* Semaphores: semget, semtimedop (+1, IPC_NOWAIT), semctl GETVAL
@@ -132,6 +137,9 @@ int main(void)
 	syscall(117, 4, id, 1, 0, sops, ts);
 	semun[0] = 0;
 	syscall(117, 3, id, 0, 12, semun, 0);
+	semun[0] = BASE + 0x800;
+	syscall(117, 3, id, 0, 0x102, semun, 0);	/* IPC_STAT|IPC_64 */
+	semun[0] = 0;
 	syscall(117, 3, id, 0, 0, semun, 0);
 
 	/* Shared memory: shmget, shmat (result stored at raddr), shmdt,
@@ -139,6 +147,9 @@ int main(void)
 	id = syscall(117, 23, 0, 4096, 0600, 0, 0);
 	syscall(117, 21, id, 0, raddr, 0, 0);
 	syscall(117, 22, 0, 0, 0, (void *) (unsigned long) *raddr, 0);
+	syscall(117, 21, id, 010000, raddr, 0, 0);	/* SHM_RDONLY */
+	syscall(117, 22, 0, 0, 0, (void *) (unsigned long) *raddr, 0);
+	syscall(117, 24, id, 0x102, 0, AT(0x800), 0);	/* IPC_STAT|IPC_64 */
 	syscall(117, 24, id, 0, 0, 0, 0);
 
 	/* socketpair, sendmsg, recvmsg through socketcall(2); recvmmsg. */
