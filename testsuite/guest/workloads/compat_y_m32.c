@@ -52,6 +52,7 @@ int main(void)
 	syscall(267, 1, 0, ts, 0);
 	ts[0] = 1; ts[1] = 0;
 	syscall(267, 0, 1, ts, 0);
+	syscall(267, 99, 0, ts, AT(0x108));		/* no such clock */
 
 	/* futex: wake nobody, shared and private; wait for a value the word
 	 * does not hold (EAGAIN at once), plain and with a bitset; wake with
@@ -75,6 +76,9 @@ int main(void)
 	ts[0] = 5; ts[1] = 6; ts[2] = 7; ts[3] = 8;
 	syscall(320, -100, path, ts, 0);
 	syscall(320, -100, path, ts, 0x100);
+	ts[1] = (1 << 30) - 1; ts[3] = (1 << 30) - 2;	/* UTIME_NOW, _OMIT */
+	syscall(320, -100, path, ts, 0);
+	syscall(320, fd, 0, 0, 0);			/* the fd itself, now */
 
 	/* ppoll / pselect6 with a zero timeout. */
 	pfd[0] = fd; pfd[1] = 1;	/* POLLIN */
@@ -82,6 +86,10 @@ int main(void)
 	syscall(309, pfd, 1, ts, 0, 8);
 	ts[0] = 0; ts[1] = 0;
 	syscall(308, 0, 0, 0, 0, ts, 0);
+	ts[0] = 0; ts[1] = 0;
+	syscall(309, pfd, 1, ts, mask, 8);		/* with a mask */
+	mask[0] = 1u << fd; mask[1] = 0;
+	syscall(308, fd + 1, mask, 0, 0, ts, 0);	/* fd readable */
 
 	/* signalfd and signalfd4 on SIGUSR1. */
 	mask[0] = 1u << 9; mask[1] = 0;
@@ -107,9 +115,25 @@ int main(void)
 	syscall(174, 12, act, 0, 8);
 	oact[0] = 1; oact[1] = 0; oact[2] = 0; oact[3] = 0;
 	syscall(67, 10, oact, oact + 4);
+	/* With a handler address (never run: the signals are never sent),
+	 * flags (SA_RESTART|SA_SIGINFO|SA_RESTORER, then SA_NODEFER) and a
+	 * mask. */
+	act[0] = BASE + 0x700; act[1] = 0x10000004 | 0x04000000;
+	act[2] = BASE + 0x710; act[3] = 1u << 1; act[4] = 0;
+	syscall(174, 12, act, AT(0x1f0), 8);
+	oact[0] = BASE + 0x700; oact[1] = 1u << 2; oact[2] = 0x40000000;
+	oact[3] = 0;
+	syscall(67, 10, oact, 0);
+	/* Restore the defaults. */
+	act[0] = 0; act[1] = 0; act[3] = 0;
+	syscall(174, 12, act, 0, 8);
+	oact[0] = 0; oact[1] = 0; oact[2] = 0;
+	syscall(67, 10, oact, 0);
 
 	/* settimeofday and adjtimex with a bad pointer: EFAULT. */
 	syscall(79, 0x10, 0);
+	tv[0] = -60; tv[1] = 1;				/* struct timezone */
+	syscall(79, 0x10, tv);
 	syscall(124, 0x10);
 	/* ustat of no device. */
 	syscall(62, 0, AT(0x600));
