@@ -100,6 +100,8 @@ int main(void)
 
 	/* fadvise64: offset 2^32 + 16, len 4096, POSIX_FADV_SEQUENTIAL. */
 	syscall(250, fd, 16, 1, 4096, 2);
+	syscall(250, fd, 0, 0, -1, 4);			/* POSIX_FADV_DONTNEED */
+	syscall(250, fd, 0, 0, 0, 77);			/* no such advice */
 
 	/* vmsplice five bytes into a pipe. */
 	pipe(pipefd);
@@ -192,6 +194,12 @@ int main(void)
 	mmsg[2] = (unsigned) (unsigned long) iov; mmsg[3] = 1;
 	syscall(337, sv[1], mmsg, 1, 0x40, 0);
 	syscall(337, sv[1], mmsg, 1, 0x40, 0);		/* empty: EAGAIN */
+	ts[0] = 0; ts[1] = 1000;			/* with a timeout */
+	syscall(337, sv[1], mmsg, 1, 0x40 | 0x2000, ts);	/* |MSG_ERRQUEUE: none, EAGAIN */
+	sargs[0] = sv[0]; sargs[2] = 0x40 | 0x4000;	/* |MSG_NOSIGNAL */
+	syscall(102, 16, sargs);
+	sargs[0] = sv[1]; sargs[2] = 0x40 | 0x2;	/* |MSG_PEEK */
+	syscall(102, 17, sargs);
 	close(sv[0]);
 	close(sv[1]);
 
@@ -206,6 +214,9 @@ int main(void)
 	envp[1] = 0;
 	syscall(11, strs, argv, envp);
 	syscall(358, -100, strs, argv, envp, 0);
+	syscall(11, strs, 0, 0);			/* no argv, no envp */
+	syscall(358, fd, "", argv, envp, 0x1000 | 0x100);
+	/* ^ AT_EMPTY_PATH|AT_SYMLINK_NOFOLLOW of a file not executable: EACCES */
 
 	close(fd);
 	unlink(path);
