@@ -66,8 +66,6 @@ static int _stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *reg
   return 0;
 }
 
-static void _stp_kprobes_stop(void);
-
 /* Serializes the module notifier with start and stop. */
 static DEFINE_MUTEX(_stp_kprobes_mutex);
 static int _stp_kprobes_notifier_on;
@@ -101,6 +99,15 @@ static int _stp_kprobe_register(struct _stp_kprobe *k)
   return rc;
 }
 
+static void _stp_kprobe_unregister(struct _stp_kprobe *k)
+{
+  if (k->kpp->is_return)
+    unregister_kretprobe(&k->u.rp);
+  else
+    unregister_kprobe(&k->u.kp);
+  k->registered = 0;
+}
+
 static void _stp_kprobe_report(struct _stp_kprobe *k)
 {
   struct kprobe *kp = k->kpp->is_return ? &k->u.rp.kp : &k->u.kp;
@@ -127,11 +134,7 @@ static int _stp_kprobes_module_notify(struct notifier_block *nb, unsigned long s
       if (_stp_kprobe_register(k))
         _stp_kprobe_report(k);
     } else if (state == MODULE_STATE_GOING && k->registered) {
-      if (k->kpp->is_return)
-        unregister_kretprobe(&k->u.rp);
-      else
-        unregister_kprobe(&k->u.kp);
-      k->registered = 0;
+      _stp_kprobe_unregister(k);
     }
   }
   mutex_unlock(&_stp_kprobes_mutex);
@@ -201,13 +204,14 @@ static void _stp_kprobes_stop(void)
     struct _stp_kprobe *k = &_stp_kprobes[i];
     if (!k->registered)
       continue;
-    if (k->kpp->is_return) {
-      if (rps) rps[nr++] = &k->u.rp;
-      else unregister_kretprobe(&k->u.rp);
-    } else {
-      if (kps) kps[nk++] = &k->u.kp;
-      else unregister_kprobe(&k->u.kp);
+    if (!kps || !rps) {
+      _stp_kprobe_unregister(k);  /* no memory for the batches: one by one */
+      continue;
     }
+    if (k->kpp->is_return)
+      rps[nr++] = &k->u.rp;
+    else
+      kps[nk++] = &k->u.kp;
     k->registered = 0;
   }
   if (nk)
