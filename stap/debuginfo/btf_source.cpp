@@ -1,6 +1,7 @@
 #include "stap/debuginfo/btf_source.h"
 #include "stap/debuginfo/dwarf.h"
 
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <lz4.h>
@@ -14,7 +15,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace stap::debuginfo {
 
@@ -26,19 +26,34 @@ namespace {
 constexpr size_t kMaxOutput = size_t{1} << 30;
 constexpr size_t kLz4LegacyBlock = size_t{8} << 20;  // lz4 -l's fixed block size
 
+// One read() into a string sized from fstat (sysfs files such as /sys/kernel/btf/vmlinux
+// report their size too); loops until end of file in case the size was short. A stream
+// copy of vmlinux's 5 MB of BTF cost two extra copies and their page faults.
 bool read_file(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     *error = path + ": " + std::strerror(errno);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    *error = path + ": read error";
-    return false;
+  struct stat st;
+  size_t cap = fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<size_t>(st.st_size) : 0;
+  out->clear();
+  out->resize(cap + 1);  // one byte spare: a full buffer then means "maybe more"
+  size_t have = 0;
+  for (;;) {
+    if (have == out->size()) out->resize(out->size() * 2 + 4096);
+    ssize_t n = read(fd, out->data() + have, out->size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *error = path + ": read error: " + std::strerror(errno);
+      close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
   }
-  *out = std::move(ss).str();
+  close(fd);
+  out->resize(have);
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "stap/debuginfo/dwarf.h"
 
+#include "stap/debuginfo/line_files.h"
+
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -466,6 +468,34 @@ struct IndexEntry {
   char kind;
 };
 
+// The name index in its cache-file text ("KIND HEXOFFSET NAME" lines sorted by name),
+// read lazily: only the line starts are found up front, and an entry is parsed when a
+// lookup reaches it.  Parsing vmlinux's 200000 lines into entries cost more than half of
+// opening its DWARF for `probe syscall.* {}`.
+class NameIndex {
+ public:
+  // Takes the whole file text; false when its header or lines are malformed.
+  bool assign(std::string text, std::string_view magic, std::string_view build_id);
+  const std::string& text() const { return text_; }
+  size_t size() const { return lines_.size(); }
+  IndexEntry operator[](size_t i) const;
+  // The first entry whose name is not less than `name`.
+  size_t lower_bound(std::string_view name) const;
+
+ private:
+  std::string_view line(size_t i) const {
+    size_t b = lines_[i];
+    size_t e = i + 1 < lines_.size() ? lines_[i + 1] - 1 : text_.size() - 1;
+    return std::string_view(text_).substr(b, e - b);
+  }
+  static std::string_view name_of(std::string_view line) {
+    size_t sp = line.find(' ', 2);
+    return line.substr(sp + 1);
+  }
+  std::string text_;
+  std::vector<uint32_t> lines_;
+};
+
 // The linker symbols bounding where kprobes are refused (kernel/kprobes.c and x86's
 // arch_populate_kprobe_blacklist): areas, then the NOKPROBE_SYMBOL() table.
 // Then the tables of patched instructions a kprobe may not overlap either
@@ -518,8 +548,7 @@ struct DwarfKernel::Impl {
       return r.second - r.first == 1;
     }
     std::unordered_set<std::string_view> exported;
-    std::vector<IndexEntry> index;  // sorted by name
-    std::string index_text;         // the cached index file the names point into
+    NameIndex index;  // sorted by name
     // Link-time [start, end) areas where kprobes are refused, sorted; built on first use.
     std::vector<std::pair<uint64_t, uint64_t>> refused;
     // Patched instructions (jump labels, static calls): [start, end), sorted, disjoint.
@@ -528,6 +557,14 @@ struct DwarfKernel::Impl {
     uint64_t refused_bounds[kRefusedBoundCount] = {};  // their addresses (load_symbols)
     std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
     std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
+    // Line-table file names by .debug_line offset (decl_file); ok false when the header
+    // could not be read and libdw must answer.
+    struct LineFiles {
+      bool ok = false;
+      std::vector<std::string> names;
+    };
+    std::unordered_map<uint64_t, LineFiles> line_files;
+    std::optional<LineSections> line_sections;  // found on first use
     ~Object() {
       if (dwfl) dwfl_end(dwfl);
     }
@@ -557,12 +594,13 @@ struct DwarfKernel::Impl {
   void load_symbols(Object& o);
   void build_index(Object& o);
   bool load_index_cache(Object& o, const std::string& file);
-  bool parse_index(Object& o);
   void load_refused(Object& o);
   bool refused_at(const Object& k, uint64_t link_addr) const;
   void save_index_cache(const Object& o, const std::string& file) const;
 
   std::string rel_path(const char* p) const;
+  // dwarf_decl_file's answer, from the line header's file table alone (line_files.h).
+  const char* decl_file(Object& o, Dwarf_Die* die);
   bool in_discarded_text(const Object& o, uint64_t dwarf_addr) const;
   ProbeAddr probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const;
   const Type* type_of(Object& o, Dwarf_Die* die);
@@ -613,6 +651,54 @@ std::vector<DwarfOp> convert_ops(Dwarf_Attribute* attr, const Dwarf_Op* ops, siz
 // files relative to its source tree ("fs/read_write.c"), the assembler absolutely.
 // (Not normalized either: upstream prints "lib/zstd/decompress/../common/cpu.h".)
 std::string DwarfKernel::Impl::rel_path(const char* p) const { return p ? p : ""; }
+
+namespace {
+// The named section's bytes in the debug file; empty when absent.
+std::span<const unsigned char> section_bytes(Elf* elf, const char* want) {
+  size_t shstrndx = 0;
+  if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0) return {};
+  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh)) continue;
+    const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (!name || std::strcmp(name, want) != 0) continue;
+    // libdw has already decompressed and (for modules) relocated the section in place.
+    Elf_Data* d = elf_getdata(scn, nullptr);
+    if (!d || !d->d_buf) return {};
+    return {static_cast<const unsigned char*>(d->d_buf), d->d_size};
+  }
+  return {};
+}
+}  // namespace
+
+const char* DwarfKernel::Impl::decl_file(Object& o, Dwarf_Die* die) {
+  Dwarf_Attribute a;
+  Dwarf_Word idx = 0;
+  if (!dwarf_attr_integrate(die, DW_AT_decl_file, &a) || dwarf_formudata(&a, &idx) != 0)
+    return nullptr;
+  Dwarf_Die cu;
+  Dwarf_Attribute sl;
+  Dwarf_Word off = 0;
+  if (!dwarf_cu_die(a.cu, &cu, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr) ||
+      !dwarf_attr(&cu, DW_AT_stmt_list, &sl) || dwarf_formudata(&sl, &off) != 0)
+    return dwarf_decl_file(die);
+  auto [it, fresh] = o.line_files.try_emplace(off);
+  if (fresh) {
+    if (!o.line_sections) {
+      Elf* elf = dwarf_getelf(o.dw);
+      o.line_sections = LineSections{section_bytes(elf, ".debug_line"),
+                                     section_bytes(elf, ".debug_line_str"),
+                                     section_bytes(elf, ".debug_str")};
+    }
+    Dwarf_Attribute cd;
+    const char* comp_dir = dwarf_attr(&cu, DW_AT_comp_dir, &cd) ? dwarf_formstring(&cd) : nullptr;
+    it->second.ok = read_line_files(*o.line_sections, off, comp_dir ? comp_dir : "",
+                                    comp_dir != nullptr, &it->second.names);
+  }
+  if (!it->second.ok) return dwarf_decl_file(die);
+  if (idx >= it->second.names.size()) return nullptr;
+  return it->second.names[idx].c_str();
+}
 
 // vmlinux code the kernel frees after boot (.init.text, .exit.text): upstream neither
 // lists nor probes functions there.
@@ -665,32 +751,94 @@ bool DwarfKernel::Impl::open_object(const std::string& name, const std::string& 
   return true;
 }
 
-void DwarfKernel::Impl::load_symbols(Object& o) {
-  int n = dwfl_module_getsymtab(o.mod);
-  if (n > 0) {
-    o.name_hashes.reserve(static_cast<size_t>(n));
-    o.syms.reserve(static_cast<size_t>(n));
+namespace {
+
+// Sorts 64-bit keys by four 16-bit LSD radix passes: std::sort of vmlinux's 200000
+// name hashes was a tenth of opening its DWARF.
+void radix_sort(std::vector<uint64_t>* v) {
+  std::vector<uint64_t> tmp(v->size());
+  std::vector<uint32_t> count(1u << 16);
+  for (unsigned shift = 0; shift < 64; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (uint64_t x : *v) ++count[(x >> shift) & 0xffff];
+    uint32_t sum = 0;
+    for (uint32_t& c : count) {
+      uint32_t n = c;
+      c = sum;
+      sum += n;
+    }
+    for (uint64_t x : *v) tmp[count[(x >> shift) & 0xffff]++] = x;
+    v->swap(tmp);
   }
-  for (int i = 0; i < n; ++i) {
-    GElf_Sym sym;
-    GElf_Addr addr = 0;
-    const char* nm = dwfl_module_getsym_info(o.mod, i, &sym, &addr, nullptr, nullptr, nullptr);
-    if (!nm || !*nm) continue;
-    int type = GELF_ST_TYPE(sym.st_info);
-    if (type == STT_SECTION || type == STT_FILE) continue;
-    if (sym.st_shndx == SHN_UNDEF) continue;
+}
+
+// Calls f(name, type, shndx, addr, size) for each symbol of an ET_EXEC object's .symtab
+// (vmlinux), read straight from the file.  False when the object is not such an ELF64
+// file; libdwfl's per-symbol call, needed for modules' section-relative addresses, costs
+// some 250 instructions a symbol.
+template <typename F>
+bool each_exec_symbol(Dwfl_Module* mod, F f) {
+  Dwarf_Addr bias = 0;
+  Elf* elf = dwfl_module_getelf(mod, &bias);
+  GElf_Ehdr eh;
+  if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type != ET_EXEC || gelf_getclass(elf) != ELFCLASS64)
+    return false;
+  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB) continue;
+    Elf_Data* d = elf_getdata(scn, nullptr);
+    Elf_Scn* strscn = elf_getscn(elf, sh.sh_link);
+    Elf_Data* sd = strscn ? elf_getdata(strscn, nullptr) : nullptr;
+    if (!d || !d->d_buf || !sd || !sd->d_buf || d->d_type != ELF_T_SYM) return false;
+    const auto* syms = static_cast<const Elf64_Sym*>(d->d_buf);
+    const char* strs = static_cast<const char*>(sd->d_buf);
+    const size_t n = d->d_size / sizeof(Elf64_Sym);
+    for (size_t i = 1; i < n; ++i) {
+      const Elf64_Sym& y = syms[i];
+      if (y.st_name >= sd->d_size) continue;
+      f(strs + y.st_name, GELF_ST_TYPE(y.st_info), y.st_shndx, y.st_value + bias, y.st_size);
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void DwarfKernel::Impl::load_symbols(Object& o) {
+  auto add = [&o](const char* nm, int type, unsigned shndx, uint64_t addr, uint64_t size) {
+    if (!nm || !*nm) return;
+    if (type == STT_SECTION || type == STT_FILE) return;
+    if (shndx == SHN_UNDEF) return;
     o.name_hashes.push_back(std::hash<std::string_view>{}(nm));
-    if (nm[0] == '_' && nm[1] == '_') {
+    // Only "__ksymtab_*" and the refused-area bounds matter among the many "__" names.
+    if (nm[0] == '_' && nm[1] == '_' && (nm[2] == 'k' || nm[2] == 'n' || nm[2] == 'e' || nm[2] == 's')) {
       if (std::strncmp(nm, "__ksymtab_", 10) == 0) o.exported.insert(std::string_view(nm + 10));
       for (size_t b = 0; b < kRefusedBoundCount; ++b)
         if (std::strcmp(nm, kRefusedBounds[b]) == 0) o.refused_bounds[b] = addr;
     }
     if (type == STT_FUNC || type == STT_OBJECT)
-      o.syms.push_back(Sym{addr, sym.st_size, nm, type == STT_FUNC});
+      o.syms.push_back(Sym{addr, size, nm, type == STT_FUNC});
+  };
+  int n = dwfl_module_getsymtab(o.mod);
+  if (n > 0) {
+    o.name_hashes.reserve(static_cast<size_t>(n));
+    o.syms.reserve(static_cast<size_t>(n) / 2);
+  }
+  if (!each_exec_symbol(o.mod, add)) {
+    o.name_hashes.clear();
+    o.syms.clear();
+    o.exported.clear();
+    for (int i = 0; i < n; ++i) {
+      GElf_Sym sym;
+      GElf_Addr addr = 0;
+      const char* nm = dwfl_module_getsym_info(o.mod, i, &sym, &addr, nullptr, nullptr, nullptr);
+      add(nm, GELF_ST_TYPE(sym.st_info), sym.st_shndx, addr, sym.st_size);
+    }
   }
   std::sort(o.syms.begin(), o.syms.end(),
             [](const Sym& a, const Sym& b) { return a.addr < b.addr; });
-  std::sort(o.name_hashes.begin(), o.name_hashes.end());
+  radix_sort(&o.name_hashes);
 }
 
 ProbeAddr DwarfKernel::Impl::probe_addr(const Object& o, uint64_t dwarf_addr, bool want_func) const {
@@ -757,6 +905,7 @@ int hex_digit(char c) {
 }
 
 void DwarfKernel::Impl::build_index(Object& o) {
+  std::vector<IndexEntry> index;
   std::set<std::pair<char, std::string>> seen_types;
   Dwarf_CU* cu = nullptr;
   Dwarf_Die cudie, subdie;
@@ -799,63 +948,82 @@ void DwarfKernel::Impl::build_index(Object& o) {
         // One definition per type name is enough for lookups by spelling.
         if (!seen_types.insert({kind, nm}).second) continue;
       }
-      o.index.push_back(IndexEntry{nm, dwarf_dieoffset(&child), kind});
+      index.push_back(IndexEntry{nm, dwarf_dieoffset(&child), kind});
     } while (dwarf_siblingof(&child, &child) == 0);
   }
-  std::stable_sort(o.index.begin(), o.index.end(),
+  std::stable_sort(index.begin(), index.end(),
                    [](const IndexEntry& a, const IndexEntry& b) { return a.name < b.name; });
+  // The same text the cache holds, so both paths share one representation.
+  std::string text = std::string(kIndexMagic) + '\n' + o.build_id + '\n';
+  char buf[32];
+  for (const auto& e : index) {
+    std::snprintf(buf, sizeof buf, "%c %llx ", e.kind, static_cast<unsigned long long>(e.die));
+    text += buf;
+    text += e.name;
+    text += '\n';
+  }
+  o.index.assign(std::move(text), kIndexMagic, o.build_id);
 }
 
 bool DwarfKernel::Impl::load_index_cache(Object& o, const std::string& file) {
-  // One read and no copy per entry: the index has some 100000 names.  Read straight
-  // into the Object: the entries' names will point into it.
+  // One read into one string; entries are parsed only when a lookup reaches them.
   std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return false;
   std::streamoff size = in.tellg();
   if (size <= 0) return false;
-  o.index_text.resize(static_cast<size_t>(size));
+  std::string text(static_cast<size_t>(size), '\0');
   in.seekg(0);
-  if (!in.read(o.index_text.data(), size)) {
-    std::string().swap(o.index_text);
+  if (!in.read(text.data(), size)) return false;
+  return o.index.assign(std::move(text), kIndexMagic, o.build_id);
+}
+
+bool NameIndex::assign(std::string text, std::string_view magic, std::string_view build_id) {
+  text_ = std::move(text);
+  lines_.clear();
+  std::string_view t(text_);
+  auto fail = [this] {
+    std::string().swap(text_);
+    lines_.clear();
     return false;
-  }
-  if (!parse_index(o)) {
-    std::string().swap(o.index_text);
-    return false;
+  };
+  if (t.size() >= (uint64_t{1} << 32) || t.empty() || t.back() != '\n') return fail();
+  size_t nl = t.find('\n');
+  if (t.substr(0, nl) != magic) return fail();
+  size_t b = nl + 1;
+  nl = t.find('\n', b);
+  if (nl == std::string_view::npos || t.substr(b, nl - b) != build_id) return fail();
+  for (size_t pos = nl + 1; pos < t.size();) {
+    const void* e = std::memchr(t.data() + pos, '\n', t.size() - pos);
+    size_t end = static_cast<const char*>(e) - t.data();
+    // KIND HEX NAME: checked in full when parsed; here only the shape lookups rely on.
+    if (end - pos < 5 || t[pos + 1] != ' ' || t.find(' ', pos + 2) >= end - 1) return fail();
+    lines_.push_back(static_cast<uint32_t>(pos));
+    pos = end + 1;
   }
   return true;
 }
 
-bool DwarfKernel::Impl::parse_index(Object& o) {
-  std::string_view rest(o.index_text);
-  auto next_line = [&rest](std::string_view* line) {
-    size_t nl = rest.find('\n');
-    if (nl == std::string_view::npos) return false;
-    *line = rest.substr(0, nl);
-    rest.remove_prefix(nl + 1);
-    return true;
-  };
-  std::string_view line;
-  if (!next_line(&line) || line != kIndexMagic) return false;
-  if (!next_line(&line) || line != o.build_id) return false;
-  std::vector<IndexEntry> idx;
-  idx.reserve(static_cast<size_t>(std::count(rest.begin(), rest.end(), '\n')));
-  while (next_line(&line)) {
-    // KIND OFFSET NAME
-    if (line.size() < 4 || line[1] != ' ') return false;
-    uint64_t off = 0;
-    size_t i = 2;
-    for (; i < line.size() && line[i] != ' '; ++i) {
-      int d = hex_digit(line[i]);
-      if (d < 0) return false;
-      off = off << 4 | static_cast<uint64_t>(d);
-    }
-    if (i == 2 || i + 1 >= line.size()) return false;
-    idx.push_back(IndexEntry{line.substr(i + 1), off, line[0]});
+IndexEntry NameIndex::operator[](size_t i) const {
+  std::string_view l = line(i);
+  uint64_t off = 0;
+  size_t k = 2;
+  for (; k < l.size() && l[k] != ' '; ++k) {
+    int d = hex_digit(l[k]);
+    off = off << 4 | static_cast<uint64_t>(d < 0 ? 0 : d);
   }
-  if (!rest.empty()) return false;  // a last line without its newline: cut short
-  o.index = std::move(idx);
-  return true;
+  return IndexEntry{l.substr(k + 1), off, l[0]};
+}
+
+size_t NameIndex::lower_bound(std::string_view name) const {
+  size_t lo = 0, hi = lines_.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (name_of(line(mid)) < name)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
 }
 
 void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& file) const {
@@ -865,12 +1033,7 @@ void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& fil
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return;
-    out << kIndexMagic << '\n' << o.build_id << '\n';
-    char buf[32];
-    for (const auto& e : o.index) {
-      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(e.die));
-      out << e.kind << ' ' << buf << ' ' << e.name << '\n';
-    }
+    out << o.index.text();
     if (!out) {
       out.close();
       fs::remove(tmp, ec);
@@ -1016,7 +1179,7 @@ const Type* DwarfKernel::Impl::type_of(Object& o, Dwarf_Die* die) {
   if (!t.name.empty() && tag != DW_TAG_base_type) {
     int line = 0;
     dwarf_decl_line(die, &line);
-    const char* file = dwarf_decl_file(die);
+    const char* file = decl_file(o, die);
     Dwarf_Word bytes = 0;
     if (dwarf_attr(die, DW_AT_byte_size, &attr)) dwarf_formudata(&attr, &bytes);
     shared_key = std::to_string(tag) + ' ' + t.name + ' ' + (file ? file : "") + ':' +
@@ -1355,7 +1518,7 @@ FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t en
   const char* nm = dwarf_diename(die);
   s.fn.name = nm ? nm : "";
   s.fn.module = o.name;
-  s.fn.decl_file = rel_path(dwarf_decl_file(die));
+  s.fn.decl_file = rel_path(decl_file(o, die));
   int line = 0;
   dwarf_decl_line(die, &line);
   s.fn.decl_line = line;
@@ -1493,16 +1656,16 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
   // Literal prefix of the glob bounds the part of the sorted index to scan.
   const size_t meta = glob.find_first_of("*?[\\");
   const std::string prefix = glob.substr(0, meta);
-  auto it = std::lower_bound(o->index.begin(), o->index.end(), prefix,
-                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
   std::set<uint64_t> inline_cus;  // units holding an abstract definition that matches
-  for (; it != o->index.end() && it->name.compare(0, prefix.size(), prefix) == 0; ++it) {
-    if (it->kind != kFunc && it->kind != kAbstract) continue;
-    if (meta != std::string::npos && !glob_match(glob, it->name)) continue;
-    if (meta == std::string::npos && it->name != glob) continue;
+  for (size_t i = o->index.lower_bound(prefix); i < o->index.size(); ++i) {
+    const IndexEntry e = o->index[i];
+    if (e.name.compare(0, prefix.size(), prefix) != 0) break;
+    if (e.kind != kFunc && e.kind != kAbstract) continue;
+    if (meta != std::string::npos && !glob_match(glob, e.name)) continue;
+    if (meta == std::string::npos && e.name != glob) continue;
     Dwarf_Die die;
-    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
-    if (it->kind == kFunc) {
+    if (!dwarf_offdie(o->dw, e.die, &die)) continue;
+    if (e.kind == kFunc) {
       uint64_t entry = 0;
       if (!impl_->entry_pc(&die, &entry) || impl_->in_discarded_text(*o, entry)) continue;
       out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
@@ -1808,15 +1971,15 @@ std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& na
     if (module == "kernel" || !load_module(module, &err)) return {};
     o = impl_->object_named(module);
   }
-  auto it = std::lower_bound(o->index.begin(), o->index.end(), name,
-                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
-  for (; it != o->index.end() && it->name == name; ++it) {
-    if (it->kind != kVar) continue;
+  for (size_t i = o->index.lower_bound(name); i < o->index.size(); ++i) {
+    const IndexEntry e = o->index[i];
+    if (e.name != name) break;
+    if (e.kind != kVar) continue;
     Dwarf_Die die;
-    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
+    if (!dwarf_offdie(o->dw, e.die, &die)) continue;
     GlobalVariable g;
     g.name = name;
-    g.decl_file = impl_->rel_path(dwarf_decl_file(&die));
+    g.decl_file = impl_->rel_path(impl_->decl_file(*o, &die));
     if (!file_matches(file, g.decl_file)) continue;
     int ln = 0;
     dwarf_decl_line(&die, &ln);
@@ -1898,13 +2061,13 @@ const Type* DwarfKernel::find_type(const std::string& spelling, const std::strin
     kind = 0;
     name = gcc_base_name(s);
   }
-  auto it = std::lower_bound(o->index.begin(), o->index.end(), name,
-                             [](const IndexEntry& e, const std::string& p) { return e.name < p; });
   const Type* t = nullptr;
-  for (; it != o->index.end() && it->name == name; ++it) {
-    if (kind ? it->kind != kind : (it->kind != kTypedef && it->kind != kBase)) continue;
+  for (size_t i = o->index.lower_bound(name); i < o->index.size(); ++i) {
+    const IndexEntry e = o->index[i];
+    if (e.name != name) break;
+    if (kind ? e.kind != kind : (e.kind != kTypedef && e.kind != kBase)) continue;
     Dwarf_Die die;
-    if (!dwarf_offdie(o->dw, it->die, &die)) continue;
+    if (!dwarf_offdie(o->dw, e.die, &die)) continue;
     t = impl_->type_of(*o, &die);
     break;
   }

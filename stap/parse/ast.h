@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -524,8 +525,8 @@ class AstArena {
   }
   // Tokens made by the translator (synthetic code, copies with new locations).
   const Token* make_token(Token t) {
-    tokens_.push_back(std::make_unique<Token>(std::move(t)));
-    return tokens_.back().get();
+    tokens_.push_back(std::move(t));
+    return &tokens_.back();
   }
 
  private:
@@ -538,7 +539,7 @@ class AstArena {
     std::unique_ptr<T> ptr;
   };
   std::vector<std::unique_ptr<HolderBase>> holders_;
-  std::vector<std::unique_ptr<Token>> tokens_;
+  std::deque<Token> tokens_;  // stable addresses, one allocation per block of tokens
 };
 
 // ---------------------------------------------------------------------------------------

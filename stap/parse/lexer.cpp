@@ -2,12 +2,14 @@
 
 #include <cctype>
 #include <cstring>
+#include <string_view>
 
 namespace stap {
 
 namespace {
 
-const char* const kKeywords[] = {
+// string_views, so a lookup compares lengths before bytes (no strlen per keyword).
+constexpr std::string_view kKeywords[] = {
     "probe", "global", "private", "function", "if",     "else",  "for",    "foreach", "in",  "limit",
     "return", "delete", "while",  "break",    "continue", "next", "string", "long",   "try", "catch",
 };
@@ -24,8 +26,8 @@ bool ident_char(int c) { return std::isalnum(c) || c == '_' || c == '$'; }
 }  // namespace
 
 bool Lexer::is_keyword(const std::string& s) {
-  for (const char* k : kKeywords)
-    if (s == k) return true;
+  for (std::string_view k : kKeywords)
+    if (k == s) return true;
   return false;
 }
 
@@ -114,8 +116,46 @@ bool Lexer::paste_argument(SourceLoc at, Token* junk) {
   return true;
 }
 
+// Skips white space and complete comments straight on the file text (pasted argument
+// text goes through the general path in next()); this is most of a tapset's bytes.
+void Lexer::skip_blank() {
+  const std::string& s = file_.text;
+  const size_t n = s.size();
+  size_t p = pos_;
+  int line = line_, col = col_;
+  auto step = [&](size_t to) {  // consume [p, to), tracking lines and columns
+    for (; p < to; ++p) {
+      if (s[p] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+  };
+  while (p < n) {
+    char c = s[p];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      step(p + 1);
+    } else if (c == '#' || (c == '/' && p + 1 < n && s[p + 1] == '/')) {
+      size_t e = s.find('\n', p);
+      step(e == std::string::npos ? n : e);
+    } else if (c == '/' && p + 1 < n && s[p + 1] == '*') {
+      size_t e = s.find("*/", p + 2);
+      if (e == std::string::npos) break;  // unterminated: the general path handles it
+      step(e + 2);
+    } else {
+      break;
+    }
+  }
+  pos_ = p;
+  line_ = line;
+  col_ = col;
+}
+
 Token Lexer::next() {
   for (;;) {
+    if (!in_paste()) skip_blank();
     // Skip white space and comments.
     int c = peek(0);
     if (c == -1) {
@@ -129,10 +169,12 @@ Token Lexer::next() {
       continue;
     }
     SourceLoc loc = in_paste() ? paste_loc_ : SourceLoc{&file_, line_, col_};
-    Token junk;
-    if (paste_argument(loc, &junk)) {
-      if (junk.kind == TokKind::Junk) return junk;
-      continue;
+    if (c == '$' || c == '@') {
+      Token junk;
+      if (paste_argument(loc, &junk)) {
+        if (junk.kind == TokKind::Junk) return junk;
+        continue;
+      }
     }
     if (c == '#') {
       while (peek(0) != -1 && peek(0) != '\n') get();
@@ -157,6 +199,14 @@ Token Lexer::next() {
     t.loc = loc;
     if (ident_start(c)) {
       t.text += static_cast<char>(get());
+      if (!in_paste()) {
+        // Identifiers never span lines: take the run at once.
+        size_t e = pos_;
+        while (e < file_.text.size() && ident_char(static_cast<unsigned char>(file_.text[e]))) ++e;
+        t.text.append(file_.text, pos_, e - pos_);
+        col_ += static_cast<int>(e - pos_);
+        pos_ = e;
+      }
       while (ident_char(peek(0))) t.text += static_cast<char>(get());
       if (t.text[0] == '@' && t.text.size() > 1)
         t.kind = TokKind::Operator;  // at-words and macro invocations
@@ -201,6 +251,20 @@ Token Lexer::next() {
       get();
       get();
       t.kind = TokKind::Embedded;
+      if (!in_paste()) {
+        size_t e = file_.text.find("%}", pos_);
+        if (e != std::string::npos) {
+          t.text.append(file_.text, pos_, e - pos_);
+          for (; pos_ < e; ++pos_) {
+            if (file_.text[pos_] == '\n') {
+              ++line_;
+              col_ = 1;
+            } else {
+              ++col_;
+            }
+          }
+        }
+      }
       for (;;) {
         int d = peek(0);
         if (d == -1) {
@@ -220,8 +284,10 @@ Token Lexer::next() {
       return t;
     }
     t.kind = TokKind::Operator;
+    const int c1 = peek(1);
+    // Only '<' and '>' start three-character operators.
     for (const char* op : kOps3) {
-      if (peek(0) == op[0] && peek(1) == op[1] && peek(2) == op[2]) {
+      if ((c == '<' || c == '>') && c == op[0] && c1 == op[1] && peek(2) == op[2]) {
         get();
         get();
         get();
@@ -230,7 +296,7 @@ Token Lexer::next() {
       }
     }
     for (const char* op : kOps2) {
-      if (peek(0) == op[0] && peek(1) == op[1]) {
+      if (c == op[0] && c1 == op[1]) {
         get();
         get();
         t.text = op;

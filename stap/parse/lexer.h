@@ -31,6 +31,7 @@ class Lexer {
 
  private:
   int peek(size_t ahead = 0) const;
+  void skip_blank();
   int get();
   bool at_end() const;
   bool paste_argument(SourceLoc at, Token* junk);

@@ -35,9 +35,14 @@ struct Token {
   const Token* expanded_from = nullptr;
   std::string error;  // Junk tokens: why the lexer rejected the input here
 
-  bool is(TokKind k, const char* t) const { return kind == k && text == t; }
-  bool is_op(const char* t) const { return kind == TokKind::Operator && text == t; }
-  bool is_kw(const char* t) const { return kind == TokKind::Keyword && text == t; }
+  // The parser asks these at every precedence level of every expression; the first
+  // character decides nearly all of them without a strlen.
+  bool is(TokKind k, const char* t) const { return kind == k && same_text(t); }
+  bool is_op(const char* t) const { return kind == TokKind::Operator && same_text(t); }
+  bool is_kw(const char* t) const { return kind == TokKind::Keyword && same_text(t); }
+  bool same_text(const char* t) const {
+    return (text.empty() ? *t == '\0' : text[0] == *t) && text == t;
+  }
 };
 
 // Upstream's token description: "identifier 'x' at FILE:L:C".

@@ -209,9 +209,16 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
   bool suffix_reported = false;
   const Token* bad_suffix = nullptr;  // first suffix an alias could not take
   // Aliases whose name matches a prefix of the point; the rest is a suffix passed on.
+  // Every point an alias derives (a kernel.function(...) per system call, say) is
+  // checked against every alias name: a literal first component rules most out without
+  // fnmatch.
+  const std::string& first = pp.components[0].functor;
+  const bool first_literal = first.find_first_of("*?[\\") == std::string::npos;
   for (ProbeAlias* a : std::vector<ProbeAlias*>(aliases_)) {
     for (ProbePoint* name : a->alias_names) {
       size_t k = name->components.size();
+      if (first_literal && !name->components.empty() && name->components[0].functor != first)
+        continue;
       if (!alias_name_matches(pp, *name)) continue;
       // A built-in or a longer alias naming the whole point wins over a suffixed alias.
       if (k < pp.components.size() && whole_point_known(pp)) continue;

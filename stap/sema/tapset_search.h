@@ -43,6 +43,8 @@ class TapsetIndex {
 
  private:
   void scan(const std::string& path, int rank);
+  bool read_cache(const std::string& cache, const std::vector<std::string>& files);
+  void write_cache(const std::string& cache, const std::vector<std::string>& files);
 
   Session& s_;
   std::map<std::string, std::vector<std::string>> functions_, globals_, aliases_;

@@ -8,14 +8,21 @@
 #include "test_util.h"
 
 #include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <span>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "stap/debuginfo/dwarf.h"
+#include "stap/debuginfo/line_files.h"
 
 namespace di = stap::debuginfo;
 
@@ -71,6 +78,70 @@ const di::Variable* find_var(const std::vector<di::Variable>& vs, const std::str
   for (const auto& v : vs)
     if (v.name == name) return &v;
   return nullptr;
+}
+
+// The line-header file tables (line_files.h) name every declaration's file exactly as
+// libdw's dwarf_decl_file does, over the first 300 units of each kernel with debuginfo.
+TEST(LineFilesReal, MatchesDwarfDeclFile) {
+  int kernels = 0;
+  for (const char* release : {kRelease, kRelease612}) {
+    std::string root = debug_root(release);
+    if (root.empty()) continue;
+    ++kernels;
+    std::string path = root + "/boot/vmlinux-" + release;
+    int fd = open(path.c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0) << path;
+    Dwarf* dw = dwarf_begin(fd, DWARF_C_READ);
+    ASSERT_NE(dw, nullptr);
+    Elf* elf = dwarf_getelf(dw);
+    auto section = [&](const char* want) -> std::span<const unsigned char> {
+      size_t shstrndx = 0;
+      elf_getshdrstrndx(elf, &shstrndx);
+      for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf, scn)) != nullptr;) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) continue;
+        const char* name = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (!name || strcmp(name, want) != 0) continue;
+        Elf_Data* d = elf_getdata(scn, nullptr);
+        return {static_cast<const unsigned char*>(d->d_buf), d->d_size};
+      }
+      return {};
+    };
+    di::LineSections sec{section(".debug_line"), section(".debug_line_str"), section(".debug_str")};
+    size_t compared = 0, units = 0;
+    Dwarf_Off off = 0, next = 0;
+    size_t hsize = 0;
+    while (units < 300 && dwarf_nextcu(dw, off, &next, &hsize, nullptr, nullptr, nullptr) == 0) {
+      Dwarf_Die cu;
+      if (dwarf_offdie(dw, off + hsize, &cu)) {
+        ++units;
+        Dwarf_Attribute a;
+        Dwarf_Word stmt = 0;
+        ASSERT_TRUE(dwarf_attr(&cu, DW_AT_stmt_list, &a) && dwarf_formudata(&a, &stmt) == 0);
+        const char* comp = dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &a));
+        std::vector<std::string> files;
+        ASSERT_TRUE(di::read_line_files(sec, stmt, comp ? comp : "", comp != nullptr, &files));
+        Dwarf_Die child;
+        if (dwarf_child(&cu, &child) == 0) {
+          do {
+            Dwarf_Attribute df;
+            Dwarf_Word idx = 0;
+            if (!dwarf_attr(&child, DW_AT_decl_file, &df) || dwarf_formudata(&df, &idx) != 0) continue;
+            const char* lib = dwarf_decl_file(&child);
+            ASSERT_NE(lib, nullptr);
+            ASSERT_LT(idx, files.size());
+            EXPECT_EQ(files[idx], lib) << release << " unit at " << off;
+            ++compared;
+          } while (dwarf_siblingof(&child, &child) == 0);
+        }
+      }
+      off = next;
+    }
+    EXPECT_GT(compared, 10000u) << release;
+    dwarf_end(dw);
+    close(fd);
+  }
+  if (kernels == 0) GTEST_SKIP() << "no kernel debuginfo installed";
 }
 
 }  // namespace

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include "test_util.h"
 
 namespace {
@@ -144,6 +150,50 @@ TEST(Sema, TargetSymbolsUnresolved) {
   EXPECT_LT(a, b);
   r = run_stap_args({"-p2", "-e", "probe begin { if (@defined($foo)) println(1) }"});
   EXPECT_EQ(r.rc, 0) << r.err;
+}
+
+// The tapset library index is cached under $SYSTEMTAP_DIR/cache/tapset-index by the
+// library files' names, sizes and times: a changed file is indexed again, and a damaged
+// cache is only a rescan.
+TEST(Sema, TapsetIndexCache) {
+  char lib_t[] = "/tmp/stap-tapset-XXXXXX";
+  char dir_t[] = "/tmp/stap-dir-XXXXXX";
+  ASSERT_NE(mkdtemp(lib_t), nullptr);
+  ASSERT_NE(mkdtemp(dir_t), nullptr);
+  std::string lib = lib_t, dir = dir_t;
+  const char* old_tapset = getenv("SYSTEMTAP_TAPSET");
+  const char* old_dir = getenv("SYSTEMTAP_DIR");
+  std::string saved_tapset = old_tapset ? old_tapset : "", saved_dir = old_dir ? old_dir : "";
+  setenv("SYSTEMTAP_TAPSET", lib.c_str(), 1);
+  setenv("SYSTEMTAP_DIR", dir.c_str(), 1);
+  auto write = [&](const std::string& text) {
+    std::ofstream(lib + "/lib.stp") << text;
+  };
+  write("function f1:long () { return 1 }\nprobe one = begin { }\n");
+  auto r = run_stap_args({"-p2", "-e", "probe one { println(f1()) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  std::vector<std::string> caches;
+  for (auto& e : std::filesystem::directory_iterator(dir + "/cache/tapset-index"))
+    caches.push_back(e.path());
+  ASSERT_EQ(caches.size(), 1u);
+  // From the cache.
+  r = run_stap_args({"-p2", "-e", "probe one { println(f1()) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  // Another size: indexed again, and the old name is gone.
+  write("function f2:long () { return 22 }\nprobe two = begin { }\n");
+  r = run_stap_args({"-p2", "-e", "probe two { println(f2()) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  r = run_stap_args({"-p2", "-e", "probe two { println(f1()) }"});
+  EXPECT_NE(r.rc, 0);
+  // A damaged cache file for the current library.
+  for (auto& e : std::filesystem::directory_iterator(dir + "/cache/tapset-index"))
+    std::ofstream(e.path()) << "stap-tapset-index 1\n1\nf 7 nonsense\n";
+  r = run_stap_args({"-p2", "-e", "probe two { println(f2()) }"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  if (old_tapset) setenv("SYSTEMTAP_TAPSET", saved_tapset.c_str(), 1); else unsetenv("SYSTEMTAP_TAPSET");
+  if (old_dir) setenv("SYSTEMTAP_DIR", saved_dir.c_str(), 1); else unsetenv("SYSTEMTAP_DIR");
+  std::filesystem::remove_all(lib);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
