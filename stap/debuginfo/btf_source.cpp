@@ -455,4 +455,16 @@ bool load_module_btf(const std::string& release, const std::string& name,
   return true;
 }
 
+void store_module_btf_cache(const std::string& release, const std::string& name,
+                            const std::string& module_path, const std::string& cache_dir,
+                            std::string& elf) {
+  std::string key, btf, err;
+  if (module_path.ends_with(".ko") || cache_dir.empty() || !file_key(module_path, &key)) return;
+  std::string dir = cache_dir + "/btf/" + release;
+  std::string cached = cache_path(dir, name, key);
+  if (fs::exists(cached) || !elf_section(elf, ".BTF", &btf, &err)) return;
+  write_file_atomic(cached, btf);
+  drop_stale(dir, name, cached);
+}
+
 }  // namespace stap::debuginfo

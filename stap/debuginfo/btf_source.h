@@ -60,6 +60,13 @@ bool load_module_btf(const std::string& release, const std::string& name,
                      const std::string& module_path, const std::string& cache_dir,
                      BtfBlob* out, std::string* error);
 
+// Puts the BTF of a compressed module, already decompressed to `elf`, where
+// load_module_btf looks for it first. Does nothing for an uncompressed module (read
+// directly), or without a cache_dir.
+void store_module_btf_cache(const std::string& release, const std::string& name,
+                            const std::string& module_path, const std::string& cache_dir,
+                            std::string& elf);
+
 // The module name of a .ko path: its basename without .ko[.xz|...], '-' as '_'.
 std::string module_name_of(const std::string& path);
 
