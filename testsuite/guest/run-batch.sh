@@ -138,11 +138,11 @@ while [ ${#pending[@]} -gt 0 ]; do
     for k in "/lib/modules/$kver/kernel/$m.ko"*; do
       [ -f "$k" ] || continue
       mkdir -p "$stage/kmod"
-      out=$stage/kmod/${m##*/}.ko
+      dst=$stage/kmod/${m##*/}.ko
       case $k in
-        *.xz) xz -dc "$k" > "$out" ;;
-        *.zst) zstd -qdc "$k" > "$out" ;;
-        *) cp "$k" "$out" ;;
+        *.xz) xz -dc "$k" > "$dst" ;;
+        *.zst) zstd -qdc "$k" > "$dst" ;;
+        *) cp "$k" "$dst" ;;
       esac
     done
   done
