@@ -3,12 +3,9 @@
 #include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -17,8 +14,6 @@
 #include "stap/debuginfo/btf_source.h"
 
 namespace stap::debuginfo {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -163,56 +158,6 @@ bool glob_match(const std::string& glob, const std::string& s) {
   return fnmatch(glob.c_str(), s.c_str(), 0) == 0;
 }
 
-bool stamp_of(const std::string& path, std::string* stamp) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
-  *stamp = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
-           std::to_string(st.st_mtim.tv_nsec);
-  return true;
-}
-
-bool is_module_file(const std::string& n) {
-  return n.ends_with(".ko") || n.ends_with(".ko.xz") || n.ends_with(".ko.zst") ||
-         n.ends_with(".ko.gz");
-}
-
-// Module name -> file, as depmod picks them: an updates/ or extra/ copy wins over
-// kernel/.
-std::map<std::string, std::string> module_files(const std::string& root) {
-  std::map<std::string, std::string> files;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    std::string n = it->path().filename().string();
-    if (!is_module_file(n)) continue;
-    std::string p = it->path().string();
-    auto [slot, fresh] = files.try_emplace(module_name_of(n), p);
-    if (!fresh && slot->second.find("/kernel/") != std::string::npos &&
-        p.find("/kernel/") == std::string::npos)
-      slot->second = p;
-  }
-  return files;
-}
-
-// Writes via a temporary and rename, so a concurrent reader never sees half a file.
-void write_atomic(const std::string& path, const std::string& data) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;  // caching is best effort
-    out << data;
-    if (!out) {
-      out.close();
-      fs::remove(tmp, ec);
-      return;
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) fs::remove(tmp, ec);
-}
-
 // Fields are separated by tabs; "-" stands for an empty one.
 std::string field(const std::string& s) { return s.empty() ? "-" : s; }
 std::string unfield(const std::string& s) { return s == "-" ? "" : s; }
@@ -293,7 +238,7 @@ std::string ModuleTracepointIndex::dep_stamp() const {
   std::string all;
   for (const char* f : {"/modules.dep", "", "/kernel", "/updates", "/extra"}) {
     std::string s;
-    all += (stamp_of(root_ + f, &s) ? s : "-") + ",";
+    all += (file_key(root_ + f, &s) ? s : "-") + ",";
   }
   return all;
 }
@@ -335,7 +280,7 @@ void ModuleTracepointIndex::write_cache() const {
     for (const ModuleTracepointDecl& d : m.decls)
       s += "T\t" + d.name + "\t" + field(d.system) + "\t" + field(d.tmpl) + "\n";
   }
-  write_atomic(path, s);
+  write_file_atomic(path, s);
 }
 
 bool ModuleTracepointIndex::may_match(const std::string& system_glob,
@@ -363,10 +308,12 @@ const std::vector<ModuleTracepoint>& ModuleTracepointIndex::tracepoints() {
   bool changed = !cache_ok_ || cached_.size() == 0;
   std::string dep = dep_stamp();
   if (dep != cached_dep_stamp_) changed = true;
-  for (const auto& [name, path] : module_files(root_)) {
+  ModuleFiles files(release_, root_);
+  for (const std::string& name : files.names()) {
+    std::string path = files.path(name);
     CachedModule m;
     m.path = path;
-    if (!stamp_of(path, &m.stamp)) continue;
+    if (!file_key(path, &m.stamp)) continue;
     auto o = old.find(name);
     if (o != old.end() && o->second->path == path && o->second->stamp == m.stamp) {
       m.decls = o->second->decls;
