@@ -123,6 +123,7 @@ struct stp_tracepoint_probe {
   const struct stp_probe *probe;
   const char *name;
   void *callback;
+  const char *module;               /* the module defining the tracepoint; NULL: vmlinux */
 };
 
 struct stp_global_lock {

@@ -49,7 +49,10 @@ std::vector<Location> sysv_entry_locations(const std::vector<const Type*>& param
 }
 
 BtfKernelInfo::BtfKernelInfo(std::string release, std::string cache_dir)
-    : release_(std::move(release)), cache_dir_(std::move(cache_dir)), module_files_(release_) {}
+    : release_(std::move(release)),
+      cache_dir_(std::move(cache_dir)),
+      module_files_(release_),
+      module_tps_(release_, "/lib/modules/" + release_, cache_dir_) {}
 
 Btf* BtfKernelInfo::vmlinux() {
   if (!vmlinux_tried_) {
@@ -268,6 +271,7 @@ std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glo
     }
     out.push_back(std::move(t));
   }
+  add_module_tracepoints(system_glob, name_glob, &out);
   std::stable_sort(out.begin(), out.end(), [](const Tracepoint& a, const Tracepoint& b) {
     return a.system != b.system ? a.system < b.system : a.name < b.name;
   });
@@ -275,6 +279,62 @@ std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glo
     hint_ = "no tracepoint matching " + system_glob + ":" + name_glob + " in the BTF of " +
             vmlinux_origin_;
   return out;
+}
+
+// Module tracepoints are looked for only when the scan's cache says one may match, so a
+// vmlinux tracepoint's lookup reads no module.
+void BtfKernelInfo::add_module_tracepoints(const std::string& system_glob,
+                                           const std::string& name_glob,
+                                           std::vector<Tracepoint>* out) {
+  if (!module_tps_.may_match(system_glob, name_glob)) return;
+  std::set<std::string> in_vmlinux;
+  for (const BtfTracepoint& tp : vmlinux()->tracepoints()) in_vmlinux.emplace(tp.name);
+  std::set<std::string> seen;
+  for (const ModuleTracepoint& mt : module_tps_.tracepoints()) {
+    const ModuleTracepointDecl& d = mt.decl;
+    if (!glob_match(name_glob, d.name)) continue;
+    auto known = trace_names_.find(d.name);
+    const TraceNames* tn = known == trace_names_.end() ? nullptr : &known->second;
+    // A bare tracepoint (no trace event) takes its system from the headers, if any.
+    std::string system = !d.system.empty() ? d.system : tn ? tn->system : "";
+    if (!glob_match(system_glob, system)) continue;
+    // The kernel finds tracepoints by name: one of vmlinux's, or another module's of
+    // the same name, would be the one registered.
+    if (in_vmlinux.count(d.name) || !seen.insert(d.name).second) continue;
+    Btf* m = module(mt.module);
+    if (!m) continue;
+    const std::vector<BtfTracepoint>& tps = m->tracepoints();
+    auto it = std::lower_bound(tps.begin(), tps.end(), d.name,
+                               [](const BtfTracepoint& t, const std::string& n) { return t.name < n; });
+    if (it == tps.end() || it->name != d.name) continue;  // no prototype: no arguments known
+    std::vector<BtfParam> ps = m->params(it->proto);
+    // The TP_PROTO names, from the probe function the event's class defines.
+    std::vector<BtfParam> named;
+    if (!d.tmpl.empty()) {
+      for (const BtfFunc& f : m->funcs_matching("__bpf_trace_" + d.tmpl)) {
+        if (f.name.substr(12) != d.tmpl || m->kind(f.proto) != BtfKind::FuncProto) continue;
+        named = m->params(f.proto);
+      }
+    }
+    if (named.size() != ps.size()) named.clear();
+    // The headers' names win where they describe this event: a DEFINE_EVENT may rename
+    // its class's arguments (libata's ata_sff_hsm_state calls `status` `state`).
+    bool header_names = tn && tn->system == system && tn->args.size() + 1 == ps.size();
+    Tracepoint t;
+    t.system = system;
+    t.name = d.name;
+    t.module = mt.module;
+    for (size_t i = 1; i < ps.size(); ++i) {
+      Param p;
+      p.type = m->type(ps[i].type);
+      if (header_names) p.name = tn->args[i - 1];
+      else if (!named.empty() && !named[i].name.empty()) p.name = std::string(named[i].name);
+      else p.name = "arg" + std::to_string(i);
+      t.args.push_back(std::move(p));
+    }
+    out->push_back(std::move(t));
+  }
+  hint_.clear();
 }
 
 const Type* BtfKernelInfo::find_type(const std::string& spelling, const std::string& module) {

@@ -1,4 +1,6 @@
 // KernelInfo from BTF alone: what a kernel without its debuginfo package still tells.
+// Module tracepoints are found by scanning the module files (module_tracepoints.h);
+// their argument names come from the module's BTF (the __bpf_trace_<template> function).
 //
 // Functions come from BTF's FUNC records (every function the compiler emitted out of
 // line, static or global, with its prototype); parameters are located at the function's
@@ -18,6 +20,7 @@
 #include "stap/debuginfo/btf.h"
 #include "stap/debuginfo/btf_source.h"
 #include "stap/debuginfo/kernel_info.h"
+#include "stap/debuginfo/module_tracepoints.h"
 
 namespace stap::debuginfo {
 
@@ -46,6 +49,9 @@ class BtfKernelInfo : public KernelInfo {
   // The same, computed on the first tracepoint lookup (scanning headers costs time).
   void set_trace_names_loader(std::function<TraceNameMap()> f) { trace_loader_ = std::move(f); }
 
+  // Where the module tracepoint scan looks and caches (tests point it elsewhere).
+  ModuleTracepointIndex& module_tracepoints() { return module_tps_; }
+
   std::vector<Function> functions(const std::string& glob, const std::string& module) override;
   std::vector<Tracepoint> tracepoints(const std::string& system_glob,
                                       const std::string& name_glob) override;
@@ -63,6 +69,8 @@ class BtfKernelInfo : public KernelInfo {
 
  private:
   Function make_function(Btf& btf, const BtfFunc& f, const std::string& module);
+  void add_module_tracepoints(const std::string& system_glob, const std::string& name_glob,
+                              std::vector<Tracepoint>* out);
   void load_exports();
   std::string release_;
   std::string cache_dir_;
@@ -72,6 +80,7 @@ class BtfKernelInfo : public KernelInfo {
   std::string vmlinux_origin_;
   std::string vmlinux_error_;
   ModuleFiles module_files_;
+  ModuleTracepointIndex module_tps_;
   std::map<std::string, std::unique_ptr<Btf>> modules_;  // null: tried, unavailable
   std::map<std::string, std::string> module_errors_;
   void add_syscall_wrappers(Btf& v, const std::string& glob, std::vector<Function>* out);

@@ -57,25 +57,6 @@ bool read_file(const std::string& path, std::string* out, std::string* error) {
   return true;
 }
 
-// Writes via a temporary and rename, so a concurrent reader never sees half a file.
-void write_file_atomic(const std::string& path, const std::string& data) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;  // caching is best effort
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) {
-      out.close();
-      fs::remove(tmp, ec);
-      return;
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) fs::remove(tmp, ec);
-}
-
 bool starts_with_bytes(const std::string& d, std::initializer_list<unsigned char> magic) {
   if (d.size() < magic.size()) return false;
   size_t i = 0;
@@ -213,14 +194,6 @@ bool unlz4_legacy(const std::string& in, std::string* out, std::string* error) {
 
 std::string release_dir(const std::string& release) { return "/lib/modules/" + release; }
 
-bool file_key(const std::string& path, std::string* key) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return false;
-  *key = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
-  return true;
-}
-
 // The cached blob for (dir, stem, key); stale ones of the same stem are removed when a
 // new one is written.
 std::string cache_path(const std::string& dir, const std::string& stem, const std::string& key) {
@@ -239,6 +212,32 @@ void drop_stale(const std::string& dir, const std::string& stem, const std::stri
 }
 
 }  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& data) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;  // caching is best effort
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) {
+      out.close();
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+bool file_key(const std::string& path, std::string* key) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  *key = std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+  return true;
+}
 
 bool decompress_by_magic(std::string data, std::string* out, std::string* error) {
   if (starts_with_bytes(data, {0x1f, 0x8b})) return gunzip(data, out, error);
@@ -398,7 +397,8 @@ void ModuleFiles::scan() {
   scanned_ = true;
   std::error_code ec;
   // build/ and source/ are symlinks, which the iterator does not follow.
-  for (fs::recursive_directory_iterator it(release_dir(release_), ec), end; !ec && it != end;
+  for (fs::recursive_directory_iterator it(root_.empty() ? release_dir(release_) : root_, ec), end;
+       !ec && it != end;
        it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     std::string n = it->path().filename().string();
@@ -468,6 +468,18 @@ bool load_module_btf(const std::string& release, const std::string& name,
     drop_stale(dir, name, cached);
   }
   return true;
+}
+
+void store_module_btf_cache(const std::string& release, const std::string& name,
+                            const std::string& module_path, const std::string& cache_dir,
+                            std::string& elf) {
+  std::string key, btf, err;
+  if (module_path.ends_with(".ko") || cache_dir.empty() || !file_key(module_path, &key)) return;
+  std::string dir = cache_dir + "/btf/" + release;
+  std::string cached = cache_path(dir, name, key);
+  if (fs::exists(cached) || !elf_section(elf, ".BTF", &btf, &err)) return;
+  write_file_atomic(cached, btf);
+  drop_stale(dir, name, cached);
 }
 
 }  // namespace stap::debuginfo

@@ -42,6 +42,9 @@ bool load_vmlinux_btf(const std::string& release, const std::string& cache_dir,
 class ModuleFiles {
  public:
   explicit ModuleFiles(std::string release) : release_(std::move(release)) {}
+  // The modules under `root` instead of /lib/modules/RELEASE.
+  ModuleFiles(std::string release, std::string root)
+      : release_(std::move(release)), root_(std::move(root)) {}
   // The file of module `name`, or "" when there is none.
   std::string path(const std::string& name);
   // Names of every module of the release, sorted.
@@ -50,6 +53,7 @@ class ModuleFiles {
  private:
   void scan();
   std::string release_;
+  std::string root_;
   bool scanned_ = false;
   std::map<std::string, std::string> files_;
 };
@@ -59,6 +63,20 @@ class ModuleFiles {
 bool load_module_btf(const std::string& release, const std::string& name,
                      const std::string& module_path, const std::string& cache_dir,
                      BtfBlob* out, std::string* error);
+
+// Puts the BTF of a compressed module, already decompressed to `elf`, where
+// load_module_btf looks for it first. Does nothing for an uncompressed module (read
+// directly), or without a cache_dir.
+void store_module_btf_cache(const std::string& release, const std::string& name,
+                            const std::string& module_path, const std::string& cache_dir,
+                            std::string& elf);
+
+// Writes `data` to `path` (creating its folder) through a temporary and a rename, so a
+// concurrent reader never sees half a file. Best effort: caches use it.
+void write_file_atomic(const std::string& path, const std::string& data);
+
+// "SIZE-MTIME" of a file, to key caches by; false when it cannot be stat'ed.
+bool file_key(const std::string& path, std::string* key);
 
 // The module name of a .ko path: its basename without .ko[.xz|...], '-' as '_'.
 std::string module_name_of(const std::string& path);

@@ -762,9 +762,12 @@ void Translator::emit_tables() {
       ++nkprobes;
     } else if (fam == "tracepoint" && p->match.kernel) {
       tp_callbacks += tracepoint_callback(i, p);
-      tracepoints += "  { &stp_probes[" + std::to_string(i) + "], " +
-                     c_string(p->match.kernel->tp_name) + ", (void *)stp_tp_callback_" +
-                     std::to_string(i) + " },\n";
+      const KernelProbe& kp = *p->match.kernel;
+      tracepoints += "  { &stp_probes[" + std::to_string(i) + "], " + c_string(kp.tp_name) +
+                     ", (void *)stp_tp_callback_" + std::to_string(i) + ", " +
+                     (kp.module.empty() || kp.module == "kernel" ? std::string("NULL")
+                                                                : c_string(kp.module)) +
+                     " },\n";
       ++ntracepoints;
     } else if (fam == "never") {
       // compiled and checked, never registered

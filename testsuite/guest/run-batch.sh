@@ -130,16 +130,21 @@ while [ ${#pending[@]} -gt 0 ]; do
     [ -f "$batch/$n.ko" ] && cp "$batch/$n.ko" "$stage/tests/"
     echo "$n ${tmo[$n]}" >> "$stage/tests/list"
   done
-  # The kernel's RAM-disk driver, so tests have a block device to drive
-  # (the guest has no disk): /kmod/brd.ko, loaded by the tests that need it.
-  for k in "/lib/modules/$kver/kernel/drivers/block/brd.ko"*; do
-    [ -f "$k" ] || continue
-    mkdir -p "$stage/kmod"
-    case $k in
-      *.xz) xz -dc "$k" > "$stage/kmod/brd.ko" ;;
-      *.zst) zstd -qdc "$k" > "$stage/kmod/brd.ko" ;;
-      *) cp "$k" "$stage/kmod/brd.ko" ;;
-    esac
+  # Kernel modules the tests load themselves, decompressed into /kmod/: the
+  # RAM-disk driver, so tests have a block device to drive (the guest has no
+  # disk), and the watchdog core with softdog, a module pair whose tracepoints
+  # (watchdog:*) a shell can fire by opening /dev/watchdog.
+  for m in drivers/block/brd drivers/watchdog/watchdog drivers/watchdog/softdog; do
+    for k in "/lib/modules/$kver/kernel/$m.ko"*; do
+      [ -f "$k" ] || continue
+      mkdir -p "$stage/kmod"
+      dst=$stage/kmod/${m##*/}.ko
+      case $k in
+        *.xz) xz -dc "$k" > "$dst" ;;
+        *.zst) zstd -qdc "$k" > "$dst" ;;
+        *) cp "$k" "$dst" ;;
+      esac
+    done
   done
   printf '#!/bin/sh\nexec sh /guest/batch.sh\n' > "$stage/run.sh"
   chmod 755 "$stage/run.sh"
