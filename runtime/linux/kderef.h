@@ -94,6 +94,45 @@ static void _stp_kwrite(struct context *c, unsigned long addr, size_t size, int6
   ((unsigned long)(a) + ((unsigned long)&snprintf - (unsigned long)STP_RELOC_ANCHOR_LINK))
 #endif
 
+/* A module's data (@var("name", "module")): the module is looked up by name in the
+   kernel's list of modules, whose head is the vmlinux variable "modules" (its link
+   address comes from pass 3 and moves with the kernel), then the symbol in the
+   module's own symbol table, which holds data symbols too (CONFIG_KALLSYMS_ALL).
+   Each read looks again, so a module loaded after the script started, or unloaded
+   and loaded again elsewhere, is always found where it is now.  A module that is
+   not loaded (or lacks the symbol) gives address 0, whose read is then the same
+   clean fault error as upstream's; the list is walked as the kernel's own symbol
+   lookups walk it, under RCU-sched, which module removal waits for. */
+#ifdef STP_MODULES_LINK
+static unsigned long _stp_module_symbol(const char *modname, const char *symbol,
+                                        unsigned long offset)
+{
+  struct list_head *head = (struct list_head *) STP_RELOC(STP_MODULES_LINK);
+  struct module *mod;
+  unsigned long addr = 0;
+
+  rcu_read_lock_sched();
+  list_for_each_entry_rcu(mod, head, list) {
+    struct mod_kallsyms *ks;
+    unsigned int i;
+    if (mod->state == MODULE_STATE_UNFORMED || strcmp(mod->name, modname) != 0)
+      continue;
+    ks = rcu_dereference_sched(mod->kallsyms);
+    for (i = 1; ks && i < ks->num_symtab; i++) {
+      const Elf_Sym *sym = &ks->symtab[i];
+      if (sym->st_shndx != SHN_UNDEF && strcmp(ks->strtab + sym->st_name, symbol) == 0) {
+        addr = (unsigned long) sym->st_value + offset;
+        break;
+      }
+    }
+    break;
+  }
+  rcu_read_unlock_sched();
+  return addr;
+}
+#define STP_MODSYM(m, s, off) _stp_module_symbol((m), (s), (off))
+#endif
+
 /* $var$ and $$parms build a string of at most MAXSTRINGLEN - 1 bytes. */
 struct stp_tv_out {
   char *buf;

@@ -1992,11 +1992,29 @@ std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& na
       continue;
     g.type = impl_->type_attr(*o, &die);
     g.at = impl_->probe_addr(*o, ops[0].number, false);
+    if (o->name != "kernel") {
+      // A module is found at run time by its symbol table, so the variable must lie
+      // inside a uniquely named data symbol (probe_addr may fall back to a function).
+      bool covered = false;
+      for (const Sym& s : o->syms)
+        if (!s.func && s.name == g.at.symbol && g.at.addr >= s.addr &&
+            g.at.addr < s.addr + std::max<uint64_t>(s.size, 1))
+          covered = true;
+      if (!covered) g.at.symbol.clear();
+    }
     return g;
   }
   impl_->last_hint = "no variable '" + name + "'" + (file.empty() ? "" : " in " + file) + " in " +
                      module + " debuginfo (" + o->path + ")";
   return {};
+}
+
+uint64_t DwarfKernel::symbol_address(const std::string& name, const std::string& module) {
+  Impl::Object* o = impl_->object_named(module);
+  if (!o) return 0;
+  for (const Sym& s : o->syms)
+    if (s.name == name) return s.addr;
+  return 0;
 }
 
 std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std::string& module,

@@ -92,7 +92,8 @@ struct GlobalVariable {
   const Type* type = nullptr;
   // Link-time address; `symbol` is the ELF object symbol when one with a unique name
   // covers it (offset from it), else empty: then relocate `addr` at run time (vmlinux:
-  // addr - _stext's link address + _stext's kallsyms address).
+  // addr - _stext's link address + _stext's kallsyms address). In a module `symbol` is
+  // always a data symbol (or empty): the runtime finds it in the loaded module's table.
   ProbeAddr at;
 };
 
@@ -171,6 +172,9 @@ class DwarfKernel {
   // vfs_kern_mount).
   std::vector<SymbolSite> symbols(const std::string& glob, const std::string& module,
                                   bool only_without_dwarf = false);
+  // The link-time address of a function or data symbol of a loaded object ("kernel"
+  // or a module loaded by load_module); 0 when it has none of that name.
+  uint64_t symbol_address(const std::string& name, const std::string& module);
   // A named type's definition ("struct file", "pid_t"), converted into the TypeTable.
   const Type* find_type(const std::string& spelling, const std::string& module);
   // True when vmlinux refuses a kprobe at this link-time address: the __kprobes_text,

@@ -122,19 +122,25 @@ class CombinedKernelInfo : public KernelInfo {
     out->name = g->name;
     out->type = g->type;
     out->loc.kind = Location::Memory;
-    char buf[64];
-    snprintf(buf, sizeof buf, "STP_RELOC(0x%llxULL)", static_cast<unsigned long long>(g->at.addr));
-    out->loc.c = buf;
-    // Module data would need the module's load address, which STP_RELOC does not know.
-    return module.empty() || module == "kernel";
+    if (module.empty() || module == "kernel") {
+      char buf[64];
+      snprintf(buf, sizeof buf, "STP_RELOC(0x%llxULL)", static_cast<unsigned long long>(g->at.addr));
+      out->loc.c = buf;
+      return true;
+    }
+    // A module's load address is known only at run time, and it may come and go: the
+    // runtime looks the symbol up in the loaded module's own symbol table at each read.
+    if (g->at.symbol.empty()) {
+      hint_ = "no uniquely named symbol of " + module + " holds it, so it cannot be found at run time";
+      return false;
+    }
+    out->loc.c = module_symbol_location(module, g->at.symbol, g->at.offset);
+    return true;
   }
 
   uint64_t link_address(const std::string& symbol) override {
     DwarfKernel* dw = dwarf("kernel");
-    if (!dw) return 0;
-    for (const SymbolSite& s : dw->symbols(symbol, "kernel"))
-      if (s.name == symbol) return s.at.addr;
-    return 0;
+    return dw ? dw->symbol_address(symbol, "kernel") : 0;
   }
 
   std::string build_id(const std::string& module) override {
@@ -192,6 +198,17 @@ class CombinedKernelInfo : public KernelInfo {
 };
 
 }  // namespace
+
+std::string module_symbol_location(const std::string& module, const std::string& symbol,
+                                   uint64_t offset) {
+  // The kernel keeps module names with '_' where the file name may have '-'.
+  std::string name = module;
+  for (char& ch : name)
+    if (ch == '-') ch = '_';
+  char off[32];
+  snprintf(off, sizeof off, "0x%llxUL", static_cast<unsigned long long>(offset));
+  return "STP_MODSYM(\"" + name + "\", \"" + symbol + "\", " + off + ")";
+}
 
 std::unique_ptr<KernelInfo> open_kernel_info(const std::string& release,
                                              const std::string& cache_dir) {

@@ -97,7 +97,8 @@ class KernelInfo {
     return {};
   }
   // A global variable for @var("name@file"): its type and a Memory location; false
-  // when unknown. The location may use STP_RELOC(link-time address).
+  // when unknown. The location may use STP_RELOC(link-time address) (vmlinux) or
+  // STP_MODSYM (a module's; see module_symbol_location).
   virtual bool global_variable(const std::string& name, const std::string& file,
                                const std::string& module, Variable* out) {
     (void)name;
@@ -106,7 +107,8 @@ class KernelInfo {
     (void)out;
     return false;
   }
-  // The link-time address of a vmlinux symbol (0: unknown), to relocate STP_RELOC.
+  // The link-time address of a vmlinux function or data symbol (0: unknown), to
+  // relocate STP_RELOC and find the module list for STP_MODSYM.
   virtual uint64_t link_address(const std::string& symbol) {
     (void)symbol;
     return 0;
@@ -117,6 +119,12 @@ class KernelInfo {
     return {};
   }
 };
+
+// The C location of a module's data at `offset` bytes into its ELF symbol `symbol`:
+// STP_MODSYM("module", "symbol", offset), which the runtime (linux/kderef.h) resolves
+// in the loaded module's symbol table when read; '-' in the module name becomes '_'.
+std::string module_symbol_location(const std::string& module, const std::string& symbol,
+                                   uint64_t offset);
 
 // The kernel `release` (as in /lib/modules/RELEASE), its data looked up as
 // systemtap-facts.md section 7 says, with extracted BTF cached under cache_dir.

@@ -1824,7 +1824,11 @@ bool Translator::run(std::string* out) {
     << "LL\n";
   // Link-time addresses from the debuginfo (@var, DW_OP_addr) move with KASLR: the
   // runtime measures the shift on an exported function whose link address is known.
-  if ((probe_code_ + fn_code_).find("STP_RELOC(") != std::string::npos) {
+  // A module's data (STP_MODSYM) is found through the kernel's list of modules, whose
+  // head is a vmlinux variable relocated the same way.
+  const std::string code = probe_code_ + fn_code_;
+  const bool modsym = code.find("STP_MODSYM(") != std::string::npos;
+  if (modsym || code.find("STP_RELOC(") != std::string::npos) {
     uint64_t anchor = p_.kernel_info ? p_.kernel_info->link_address("snprintf") : 0;
     if (!anchor) {
       s_.diag.semantic_error("cannot relocate kernel addresses: snprintf is not in the kernel's symbol table", nullptr);
@@ -1833,6 +1837,16 @@ bool Translator::run(std::string* out) {
     char buf[64];
     snprintf(buf, sizeof buf, "0x%llxUL", static_cast<unsigned long long>(anchor));
     o << "#define STP_RELOC_ANCHOR_LINK " << buf << "\n";
+  }
+  if (modsym) {
+    uint64_t head = p_.kernel_info ? p_.kernel_info->link_address("modules") : 0;
+    if (!head) {
+      s_.diag.semantic_error("cannot locate module data: the kernel's symbol table has no 'modules' list", nullptr);
+      return false;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "0x%llxUL", static_cast<unsigned long long>(head));
+    o << "#define STP_MODULES_LINK " << buf << "\n";
   }
   if (!regex_names_.empty())
     o << "#define STP_REGEX_MAXINST " << regex_max_insts_ << "\n#define STP_REGEX_MAXGROUPS "
