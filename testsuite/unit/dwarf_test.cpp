@@ -22,6 +22,7 @@
 #include <set>
 
 #include "stap/debuginfo/dwarf.h"
+#include "stap/debuginfo/kernel_info.h"
 #include "stap/debuginfo/line_files.h"
 
 namespace di = stap::debuginfo;
@@ -546,6 +547,36 @@ TEST(DwarfKernel6_1, GlobalVariables) {
   ASSERT_TRUE(it.has_value());
   EXPECT_EQ(it->at.addr, 0xffffffff82a1aa40ULL);
   EXPECT_EQ(di::resolve(it->type)->name, "task_struct");
+}
+
+TEST(DwarfKernel6_1, ModuleVariables) {
+  NEED_KERNEL();
+  std::string err;
+  if (!k->load_module("brd", &err)) GTEST_SKIP() << err;
+  // stap 4.8 relocates these as brd's .data+0x40 and +0x38; we name the data symbol,
+  // which the runtime finds in the loaded module's own table.
+  auto nr = k->global_variable("rd_nr", "drivers/block/brd.c", "brd");
+  ASSERT_TRUE(nr.has_value());
+  EXPECT_EQ(nr->at.symbol, "rd_nr");
+  EXPECT_EQ(nr->at.offset, 0u);
+  ASSERT_NE(nr->type, nullptr);
+  EXPECT_EQ(nr->type->name, "int");
+  auto size = k->global_variable("rd_size", "", "brd");
+  ASSERT_TRUE(size.has_value());
+  EXPECT_EQ(size->at.symbol, "rd_size");
+  EXPECT_FALSE(k->global_variable("rd_nr", "drivers/block/loop.c", "brd").has_value());
+  EXPECT_FALSE(k->global_variable("no_such_var", "", "brd").has_value());
+  // The module list's head, where the runtime starts looking.
+  EXPECT_EQ(k->symbol_address("modules", "kernel"), 0xffffffff82b27160ULL);
+  EXPECT_EQ(k->symbol_address("snprintf", "kernel"), 0xffffffff819be8c0ULL);
+  EXPECT_EQ(k->symbol_address("no_such_symbol_xyz", "kernel"), 0u);
+}
+
+TEST(ModuleSymbolLocation, NamesModuleSymbolAndOffset) {
+  EXPECT_EQ(di::module_symbol_location("brd", "rd_nr", 0), "STP_MODSYM(\"brd\", \"rd_nr\", 0x0UL)");
+  // Module names are kept with '_' by the kernel.
+  EXPECT_EQ(di::module_symbol_location("snd-hda-core", "x", 0x18),
+            "STP_MODSYM(\"snd_hda_core\", \"x\", 0x18UL)");
 }
 
 TEST(DwarfKernel6_1, IndexCacheGivesSameAnswers) {
