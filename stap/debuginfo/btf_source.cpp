@@ -26,6 +26,8 @@ namespace {
 constexpr size_t kMaxOutput = size_t{1} << 30;
 constexpr size_t kLz4LegacyBlock = size_t{8} << 20;  // lz4 -l's fixed block size
 
+}  // namespace
+
 // One read() into a string sized from fstat (sysfs files such as /sys/kernel/btf/vmlinux
 // report their size too); loops until end of file in case the size was short. A stream
 // copy of vmlinux's 5 MB of BTF cost two extra copies and their page faults.
@@ -56,6 +58,8 @@ bool read_file(const std::string& path, std::string* out, std::string* error) {
   out->resize(have);
   return true;
 }
+
+namespace {
 
 bool starts_with_bytes(const std::string& d, std::initializer_list<unsigned char> magic) {
   if (d.size() < magic.size()) return false;
@@ -200,6 +204,8 @@ std::string cache_path(const std::string& dir, const std::string& stem, const st
   return dir + "/" + stem + "@" + key + ".btf";
 }
 
+}  // namespace
+
 void drop_stale(const std::string& dir, const std::string& stem, const std::string& keep) {
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -211,7 +217,6 @@ void drop_stale(const std::string& dir, const std::string& stem, const std::stri
   }
 }
 
-}  // namespace
 
 void write_file_atomic(const std::string& path, const std::string& data) {
   std::error_code ec;

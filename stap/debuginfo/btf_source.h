@@ -75,6 +75,13 @@ void store_module_btf_cache(const std::string& release, const std::string& name,
 // concurrent reader never sees half a file. Best effort: caches use it.
 void write_file_atomic(const std::string& path, const std::string& data);
 
+// The whole file (one read() sized from fstat). False with *error set.
+bool read_file(const std::string& path, std::string* out, std::string* error);
+
+// Removes the cache files of `stem` (named STEM@KEY...) in dir other than keep and
+// keep + ".build-id".
+void drop_stale(const std::string& dir, const std::string& stem, const std::string& keep);
+
 // "SIZE-MTIME" of a file, to key caches by; false when it cannot be stat'ed.
 bool file_key(const std::string& path, std::string* key);
 

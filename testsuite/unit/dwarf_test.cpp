@@ -21,7 +21,9 @@
 #include <map>
 #include <set>
 
+#include "stap/debuginfo/btf_source.h"
 #include "stap/debuginfo/dwarf.h"
+#include "stap/debuginfo/image_kallsyms.h"
 #include "stap/debuginfo/kernel_info.h"
 #include "stap/debuginfo/line_files.h"
 
@@ -348,6 +350,52 @@ TEST(DwarfKernel6_1, KprobeRefused) {
   for (const auto& s : inl)
     if (s.inlined && k->kprobe_refused(s.at.addr)) ++refused;
   EXPECT_GT(refused, 100u);
+}
+
+// Without DWARF the same refused set comes from the kallsyms tables and sections
+// inside /boot/vmlinuz (image_kallsyms.cpp): on 6.1 both must agree on every function
+// whose name is one symbol at the DWARF entry address.
+TEST(DwarfKernel6_1, KprobeRefusedFromImageMatchesDwarf) {
+  NEED_KERNEL();
+  const std::string image = std::string("/boot/vmlinuz-") + kRelease;
+  if (!std::filesystem::exists(image)) GTEST_SKIP() << image;
+  std::string elf, err;
+  ASSERT_TRUE(di::vmlinux_from_bzimage(image, &elf, &err)) << err;
+  std::vector<di::ImageSymbol> syms;
+  ASSERT_TRUE(di::image_kallsyms(elf, &syms, &err)) << err;
+  // The decoded addresses are the link-time ones of vmlinux's symbol table.
+  std::map<std::string, std::vector<uint64_t>> text;
+  for (const auto& y : syms) {
+    if (y.name == "snprintf" || y.name == "modules") {
+      EXPECT_EQ(y.addr, k->symbol_address(y.name, "kernel")) << y.name;
+    }
+    if (y.type == 't' || y.type == 'T') text[y.name].push_back(y.addr);
+  }
+  EXPECT_GT(syms.size(), 80000u);
+  std::set<std::string> image_refused;
+  ASSERT_TRUE(di::image_refused_functions(elf, syms, &image_refused, &err)) << err;
+  size_t compared = 0, refused = 0;
+  std::vector<std::string> differ;
+  for (const auto& site : k->functions("*", "kernel", false, false)) {
+    auto it = text.find(site.fn.name);
+    if (site.inlined || it == text.end() || it->second.size() != 1 || it->second[0] != site.at.addr)
+      continue;
+    ++compared;
+    bool dw = k->kprobe_refused(site.at.addr);
+    refused += dw;
+    if (dw != (image_refused.count(site.fn.name) > 0)) differ.push_back(site.fn.name);
+  }
+  std::printf("[ compare ] %zu functions, %zu refused by DWARF, %zu from the image, %zu differ\n",
+              compared, refused, image_refused.size(), differ.size());
+  EXPECT_GT(compared, 30000u);
+  EXPECT_GT(refused, 200u);
+  EXPECT_TRUE(differ.empty()) << differ.size() << " differ, first " << (differ.empty() ? "" : differ[0]);
+  for (const char* n : {"exc_page_fault", "notifier_call_chain", "native_sched_clock"}) {
+    EXPECT_TRUE(image_refused.count(n)) << n;
+  }
+  for (const char* n : {"vfs_read", "do_sys_openat2", "schedule"}) {
+    EXPECT_FALSE(image_refused.count(n)) << n;
+  }
 }
 
 // A statement line without code: upstream's error names the lines around it, and
