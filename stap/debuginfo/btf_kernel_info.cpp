@@ -168,6 +168,13 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
     if (Btf* v = vmlinux()) {
       from(v, "kernel");
       add_syscall_wrappers(*v, glob, &out);
+      // As with DWARF, the functions the kernel refuses to kprobe are marked, so a
+      // wildcard leaves them out instead of warning per probe at registration.
+      // Functions in the text freed after boot are not listed, as with DWARF.
+      if (const ImageKprobeInfo* k = image_kprobe_info()) {
+        std::erase_if(out, [&](const Function& f) { return k->discarded.count(f.name) > 0; });
+        for (Function& f : out) f.kprobe_refused = k->refused.count(f.name) > 0;
+      }
     }
   } else if (module.find_first_of("*?[") == std::string::npos) {
     if (Btf* m = this->module(module)) from(m, module_name_of(module));
@@ -184,6 +191,17 @@ std::vector<Function> BtfKernelInfo::functions(const std::string& glob,
             (module.empty() || module == "kernel" ? vmlinux_origin_ : module) +
             "; inlined functions are only in the DWARF of linux-image-" + release_ + "-dbg";
   return out;
+}
+
+const ImageKprobeInfo* BtfKernelInfo::image_kprobe_info() {
+  if (!kprobe_info_tried_) {
+    kprobe_info_tried_ = true;
+    std::string err;
+    // Without the image (or with a kernel whose tables are not found) nothing is left
+    // out: the kernel's registration warnings still say which probes it refused.
+    kprobe_info_loaded_ = load_image_kprobe_info(release_, cache_dir_, &kprobe_info_, &err);
+  }
+  return kprobe_info_loaded_ ? &kprobe_info_ : nullptr;
 }
 
 std::string BtfKernelInfo::build_id(const std::string& module) {

@@ -19,6 +19,7 @@
 
 #include "stap/debuginfo/btf.h"
 #include "stap/debuginfo/btf_source.h"
+#include "stap/debuginfo/image_kallsyms.h"
 #include "stap/debuginfo/kernel_info.h"
 #include "stap/debuginfo/module_tracepoints.h"
 
@@ -64,6 +65,10 @@ class BtfKernelInfo : public KernelInfo {
   Btf* vmlinux();
   // A module's BTF (split on vmlinux's), loaded on first use; null when unavailable.
   Btf* module(const std::string& name);
+  // Which vmlinux functions the kernel refuses to kprobe or has freed, found in
+  // /boot/vmlinuz-REL (image_kallsyms.h) on first use and cached; null when the image
+  // cannot tell.
+  const ImageKprobeInfo* image_kprobe_info();
   // Where vmlinux's BTF was read from ("" before it is loaded).
   const std::string& vmlinux_origin() const { return vmlinux_origin_; }
 
@@ -92,6 +97,8 @@ class BtfKernelInfo : public KernelInfo {
   std::string symvers_;  // Module.symvers, which exports_ points into
   std::unordered_map<std::string_view, std::string_view> exports_;  // symbol -> "vmlinux"/module
   std::string hint_;
+  bool kprobe_info_tried_ = false, kprobe_info_loaded_ = false;
+  ImageKprobeInfo kprobe_info_;
 };
 
 }  // namespace stap::debuginfo

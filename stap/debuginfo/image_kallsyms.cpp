@@ -247,8 +247,8 @@ int32_t read_s32(std::string_view d) { return load<int32_t>(d, 0); }
 
 }  // namespace
 
-bool image_refused_functions(const std::string& elf, const std::vector<ImageSymbol>& syms,
-                             std::set<std::string>* out, std::string* error) {
+bool image_kprobe_info(const std::string& elf, const std::vector<ImageSymbol>& syms,
+                       ImageKprobeInfo* out, std::string* error) {
   ImageMap map(elf);
   std::map<std::string, uint64_t, std::less<>> bound;
   std::vector<uint64_t> text;  // text symbol addresses, for function extents
@@ -316,17 +316,29 @@ bool image_refused_functions(const std::string& elf, const std::vector<ImageSymb
     }
     return false;
   };
-  out->clear();
+  std::vector<std::pair<uint64_t, uint64_t>> discarded;
+  for (const char* n : {".init.text", ".exit.text"}) {
+    std::string_view d;
+    uint64_t a = 0;
+    if (map.section(n, &d, &a)) discarded.emplace_back(a, a + d.size());
+  }
+  out->refused.clear();
+  out->discarded.clear();
   for (const auto& [name, addr] : first) {
+    bool gone = false;
+    for (const auto& [lo, hi] : discarded) gone |= addr >= lo && addr < hi;
     // Indirect branch tracking moves a probe on endbr64 to the next instruction.
     bool endbr = map.at(addr, 4) == std::string_view("\xf3\x0f\x1e\xfa", 4);
-    if (refused_at(addr) || (endbr && refused_at(addr + 4))) out->emplace(name);
+    if (gone)
+      out->discarded.emplace(name);
+    else if (refused_at(addr) || (endbr && refused_at(addr + 4)))
+      out->refused.emplace(name);
   }
   return true;
 }
 
-bool load_refused_functions(const std::string& release, const std::string& cache_dir,
-                            std::set<std::string>* out, std::string* error) {
+bool load_image_kprobe_info(const std::string& release, const std::string& cache_dir,
+                            ImageKprobeInfo* out, std::string* error) {
   const std::string vmlinuz = "/boot/vmlinuz-" + release;
   std::string key;
   if (!file_key(vmlinuz, &key)) {
@@ -337,25 +349,29 @@ bool load_refused_functions(const std::string& release, const std::string& cache
   const std::string stem = "kprobe-refused-" + release;
   const std::string cached = dir.empty() ? "" : dir + "/" + stem + "@" + key + ".btf";
   std::string text, err;
-  if (!cached.empty() && read_file(cached, &text, &err)) {
-    out->clear();
-    for (size_t p = 0, nl; p < text.size(); p = nl + 1) {
+  out->refused.clear();
+  out->discarded.clear();
+  static const std::string kMagic = "stap-kprobe-info 1\n";
+  if (!cached.empty() && read_file(cached, &text, &err) && text.starts_with(kMagic)) {
+    for (size_t p = kMagic.size(), nl; p < text.size(); p = nl + 1) {
       nl = text.find('\n', p);
       if (nl == std::string::npos) nl = text.size();
-      if (nl > p) out->emplace(text.substr(p, nl - p));
+      if (nl < p + 3 || text[p + 1] != ' ') continue;
+      (text[p] == 'd' ? out->discarded : out->refused).emplace(text.substr(p + 2, nl - p - 2));
     }
     return true;
   }
   std::string elf;
   std::vector<ImageSymbol> syms;
   if (!vmlinux_from_bzimage(vmlinuz, &elf, error)) return false;
-  if (!image_kallsyms(elf, &syms, &err) || !image_refused_functions(elf, syms, out, &err)) {
+  if (!image_kallsyms(elf, &syms, &err) || !image_kprobe_info(elf, syms, out, &err)) {
     *error = vmlinuz + ": " + err;
     return false;
   }
   if (!cached.empty()) {
-    text.clear();
-    for (const std::string& n : *out) text += n + "\n";
+    text = kMagic;
+    for (const std::string& n : out->refused) text += "r " + n + "\n";
+    for (const std::string& n : out->discarded) text += "d " + n + "\n";
     write_file_atomic(cached, text);
     drop_stale(dir, stem, cached);
   }

@@ -24,18 +24,25 @@ struct ImageSymbol {
 // False with *error when the tables are not found or do not decode consistently.
 bool image_kallsyms(const std::string& elf, std::vector<ImageSymbol>* out, std::string* error);
 
-// The names of the text symbols the kernel refuses to kprobe at their start, from
-// the image alone: in the __kprobes, noinstr or entry text, listed by
-// NOKPROBE_SYMBOL() (the _kprobe_blacklist table), or starting (after an endbr64)
-// with a jump-label or static-call site. A name with several symbols counts by its
-// lowest address, the one a probe by name gets.
-bool image_refused_functions(const std::string& elf, const std::vector<ImageSymbol>& syms,
-                             std::set<std::string>* out, std::string* error);
+// What the image says about probing vmlinux's functions by name (a name with several
+// symbols counts by its lowest address, the one a probe by name gets).
+struct ImageKprobeInfo {
+  // Refused at their start: in the __kprobes, noinstr or entry text, listed by
+  // NOKPROBE_SYMBOL() (the _kprobe_blacklist table), or starting (after an endbr64)
+  // with a jump-label or static-call site.
+  std::set<std::string> refused;
+  // In .init.text or .exit.text, which the kernel frees after boot: like the DWARF
+  // path, neither listed nor probed.
+  std::set<std::string> discarded;
+};
 
-// image_refused_functions for /boot/vmlinuz-REL, cached in
-// CACHE_DIR/btf/kprobe-refused-REL@SIZE-MTIME.btf (one name a line; key of the
-// vmlinuz, as the BTF cache). An empty cache_dir disables caching.
-bool load_refused_functions(const std::string& release, const std::string& cache_dir,
-                            std::set<std::string>* out, std::string* error);
+bool image_kprobe_info(const std::string& elf, const std::vector<ImageSymbol>& syms,
+                       ImageKprobeInfo* out, std::string* error);
+
+// image_kprobe_info for /boot/vmlinuz-REL, cached in
+// CACHE_DIR/btf/kprobe-refused-REL@SIZE-MTIME.btf (a version line, then "r NAME" or
+// "d NAME" per function; key of the vmlinuz, as the BTF cache). An empty cache_dir disables caching.
+bool load_image_kprobe_info(const std::string& release, const std::string& cache_dir,
+                            ImageKprobeInfo* out, std::string* error);
 
 }  // namespace stap::debuginfo

@@ -372,8 +372,9 @@ TEST(DwarfKernel6_1, KprobeRefusedFromImageMatchesDwarf) {
     if (y.type == 't' || y.type == 'T') text[y.name].push_back(y.addr);
   }
   EXPECT_GT(syms.size(), 80000u);
-  std::set<std::string> image_refused;
-  ASSERT_TRUE(di::image_refused_functions(elf, syms, &image_refused, &err)) << err;
+  di::ImageKprobeInfo info;
+  ASSERT_TRUE(di::image_kprobe_info(elf, syms, &info, &err)) << err;
+  const std::set<std::string>& image_refused = info.refused;
   size_t compared = 0, refused = 0;
   std::vector<std::string> differ;
   for (const auto& site : k->functions("*", "kernel", false, false)) {
