@@ -15,7 +15,7 @@
 #   DEBUGINFO_DEBS     a directory that may already hold the -dbg debs (used
 #                      instead of downloading)
 #   DEBUGINFO_MODULES  module names to extract besides vmlinux (default:
-#                      "isofs loop")
+#                      "isofs loop brd"; brd for the module @var guest tests)
 set -eu
 
 if [ $# -lt 1 ] || [ -z "$1" ]; then
@@ -25,7 +25,7 @@ fi
 cache=$(realpath -m "$1")
 shift
 mkdir -p "$cache"
-modules=${DEBUGINFO_MODULES-isofs loop}
+modules=${DEBUGINFO_MODULES-isofs loop brd}
 
 log() { echo "fetch-debuginfo: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -44,7 +44,9 @@ newest_612() {
 fetch_one() {
   kver=$1
   dest=$cache/$kver
-  if [ -s "$dest/usr/lib/debug/boot/vmlinux-$kver" ] && [ -e "$dest/.complete" ]; then
+  # .complete names the modules extracted: a longer list extracts again.
+  if [ -s "$dest/usr/lib/debug/boot/vmlinux-$kver" ] && [ -e "$dest/.complete" ] &&
+     [ "$(cat "$dest/.complete")" = "$modules" ]; then
     log "$kver: already in $dest"
     return 0
   fi
@@ -73,7 +75,7 @@ fetch_one() {
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dest" --wildcards "$@" \
     || die "$deb lacks some of: $*"
   [ -s "$dest/usr/lib/debug/boot/vmlinux-$kver" ] || die "$deb has no vmlinux-$kver"
-  : > "$dest/.complete"
+  echo "$modules" > "$dest/.complete"
   if [ -n "$downloaded" ] && [ "${KEEP_DEBS:-0}" != 1 ]; then
     rm -f "$deb"
   fi
