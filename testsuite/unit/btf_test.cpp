@@ -16,6 +16,7 @@
 #include "stap/debuginfo/btf.h"
 #include "stap/debuginfo/btf_kernel_info.h"
 #include "stap/debuginfo/btf_source.h"
+#include "stap/debuginfo/image_kallsyms.h"
 #include "stap/debuginfo/kernel_info.h"
 #include "stap/debuginfo/types.h"
 
@@ -189,6 +190,48 @@ TEST(Btf, HostTaskStructMatchesPahole) {
   EXPECT_EQ(type_name(pid.type), "pid_t");
   EXPECT_EQ(resolve(pid.type)->size, 4u);
   EXPECT_TRUE(resolve(pid.type)->is_signed);
+}
+
+// BTF only: which functions the kernel refuses to kprobe, from the image's kallsyms
+// and tables (6.1 is checked against DWARF in dwarf_test.cpp), cached per release.
+TEST(Btf, RefusedFunctionsFromImage) {
+  for (const char* rel : {k61, k612}) {
+    if (!have_image(rel)) continue;
+    TempDir cache;
+    ImageKprobeInfo cold, warm;
+    std::string err;
+    ASSERT_TRUE(load_image_kprobe_info(rel, cache.path(), &cold, &err)) << rel << ": " << err;
+    for (const char* n : {"native_sched_clock", "exc_page_fault", "notifier_call_chain",
+                          "sched_clock_stable", "preempt_schedule"}) {
+      EXPECT_TRUE(cold.refused.count(n)) << rel << " " << n;
+    }
+    for (const char* n : {"vfs_read", "do_sys_openat2", "schedule", "sched_clock_cpu"}) {
+      EXPECT_FALSE(cold.refused.count(n) || cold.discarded.count(n)) << rel << " " << n;
+    }
+    EXPECT_TRUE(cold.discarded.count("sched_clock_init")) << rel;
+    EXPECT_GT(cold.refused.size(), 300u) << rel;
+    // The second load reads the cache file and gives the same sets.
+    ASSERT_TRUE(load_image_kprobe_info(rel, cache.path(), &warm, &err)) << err;
+    EXPECT_EQ(warm.refused, cold.refused);
+    EXPECT_EQ(warm.discarded, cold.discarded);
+    size_t files = 0;
+    for (const auto& e : fs::directory_iterator(cache.path() + "/btf"))
+      files += e.path().filename().string().starts_with("kprobe-refused-");
+    EXPECT_EQ(files, 1u);
+    // The BTF listing leaves both kinds out of wildcards.
+    BtfKernelInfo ki(rel, cache.path());
+    bool cpu = false;
+    for (const Function& f : ki.functions("sched_clock_*", "kernel")) {
+      EXPECT_FALSE(cold.discarded.count(f.name)) << f.name;
+      EXPECT_EQ(f.kprobe_refused, cold.refused.count(f.name) > 0) << f.name;
+      cpu |= f.name == "sched_clock_cpu";
+    }
+    EXPECT_TRUE(cpu) << rel;
+  }
+  std::string err;
+  ImageKprobeInfo none;
+  EXPECT_FALSE(load_image_kprobe_info("0.0.0-nosuch", "", &none, &err));
+  EXPECT_NE(err.find("/boot/vmlinuz-0.0.0-nosuch"), std::string::npos) << err;
 }
 
 // 6.1's offsets from its DWARF (pahole on the -dbg package's vmlinux): BTF must agree.
