@@ -107,9 +107,10 @@ static void _stp_kwrite(struct context *c, unsigned long addr, size_t size, int6
 static unsigned long _stp_module_symbol(const char *modname, const char *symbol,
                                         unsigned long offset)
 {
+  unsigned long addr = 0;
+#ifdef CONFIG_KALLSYMS
   struct list_head *head = (struct list_head *) STP_RELOC(STP_MODULES_LINK);
   struct module *mod;
-  unsigned long addr = 0;
 
   rcu_read_lock_sched();
   list_for_each_entry_rcu(mod, head, list) {
@@ -128,6 +129,7 @@ static unsigned long _stp_module_symbol(const char *modname, const char *symbol,
     break;
   }
   rcu_read_unlock_sched();
+#endif
   return addr;
 }
 #define STP_MODSYM(m, s, off) _stp_module_symbol((m), (s), (off))
