@@ -455,19 +455,29 @@ const std::vector<BtfFunc>& Btf::funcs() {
 }
 
 std::vector<BtfFunc> Btf::funcs_matching(const std::string& glob) {
-  const auto& all = funcs();
   std::string_view prefix(glob.data(), std::min(glob.size(), glob.find_first_of("*?[\\")));
+  if (prefix.size() == glob.size()) {
+    if (!func_names_done_) {
+      func_names_done_ = true;
+      for (uint32_t id = first_id_; id < end_id(); ++id) {
+        const char* rec = types_ + offsets_[id - first_id_];
+        uint32_t info = u32_at(rec + 4);
+        if (kind_of(info) != BtfKind::Func) continue;
+        std::string_view nm = str(u32_at(rec));
+        if (nm.empty()) continue;
+        func_names_.try_emplace(nm, BtfFunc{nm, id, u32_at(rec + 8), static_cast<BtfLinkage>(vlen_of(info) & 3)});
+      }
+    }
+    auto it = func_names_.find(prefix);
+    if (it == func_names_.end()) return {};
+    return {it->second};
+  }
+  const auto& all = funcs();
   auto it = std::lower_bound(all.begin(), all.end(), prefix,
                              [](const BtfFunc& f, std::string_view p) { return f.name < p; });
   std::vector<BtfFunc> out;
-  bool literal = prefix.size() == glob.size();
-  for (; it != all.end() && it->name.starts_with(prefix); ++it) {
-    if (literal) {
-      if (it->name == prefix) out.push_back(*it);
-      break;
-    }
+  for (; it != all.end() && it->name.starts_with(prefix); ++it)
     if (fnmatch(glob.c_str(), it->name.data(), 0) == 0) out.push_back(*it);
-  }
   return out;
 }
 
