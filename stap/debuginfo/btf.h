@@ -129,6 +129,8 @@ class Btf {
   bool indexed_ = false;
   // Named types by kind class, views into data_.
   std::unordered_map<std::string_view, uint32_t> plain_, structs_, unions_, enums_;
+  template <typename F>
+  void each_func(F f) const;
   bool funcs_done_ = false;
   std::vector<BtfFunc> funcs_;
   // By name, the first definition of each (as funcs_ keeps): a literal name is looked up
