@@ -435,17 +435,23 @@ const Type* Btf::find_type(const std::string& spelling) {
   return t;
 }
 
-const std::vector<BtfFunc>& Btf::funcs() {
-  if (funcs_done_) return funcs_;
-  funcs_done_ = true;
+// Every named FUNC record, in type-id order.
+template <typename F>
+void Btf::each_func(F f) const {
   for (uint32_t id = first_id_; id < end_id(); ++id) {
     const char* rec = types_ + offsets_[id - first_id_];
     uint32_t info = u32_at(rec + 4);
     if (kind_of(info) != BtfKind::Func) continue;
     std::string_view nm = str(u32_at(rec));
     if (nm.empty()) continue;
-    funcs_.push_back({nm, id, u32_at(rec + 8), static_cast<BtfLinkage>(vlen_of(info) & 3)});
+    f(BtfFunc{nm, id, u32_at(rec + 8), static_cast<BtfLinkage>(vlen_of(info) & 3)});
   }
+}
+
+const std::vector<BtfFunc>& Btf::funcs() {
+  if (funcs_done_) return funcs_;
+  funcs_done_ = true;
+  each_func([this](const BtfFunc& f) { funcs_.push_back(f); });
   std::stable_sort(funcs_.begin(), funcs_.end(),
                    [](const BtfFunc& a, const BtfFunc& b) { return a.name < b.name; });
   funcs_.erase(std::unique(funcs_.begin(), funcs_.end(),
@@ -455,19 +461,22 @@ const std::vector<BtfFunc>& Btf::funcs() {
 }
 
 std::vector<BtfFunc> Btf::funcs_matching(const std::string& glob) {
-  const auto& all = funcs();
   std::string_view prefix(glob.data(), std::min(glob.size(), glob.find_first_of("*?[\\")));
+  if (prefix.size() == glob.size()) {
+    if (!func_names_done_) {
+      func_names_done_ = true;
+      each_func([this](const BtfFunc& f) { func_names_.try_emplace(f.name, f); });
+    }
+    auto it = func_names_.find(prefix);
+    if (it == func_names_.end()) return {};
+    return {it->second};
+  }
+  const auto& all = funcs();
   auto it = std::lower_bound(all.begin(), all.end(), prefix,
                              [](const BtfFunc& f, std::string_view p) { return f.name < p; });
   std::vector<BtfFunc> out;
-  bool literal = prefix.size() == glob.size();
-  for (; it != all.end() && it->name.starts_with(prefix); ++it) {
-    if (literal) {
-      if (it->name == prefix) out.push_back(*it);
-      break;
-    }
+  for (; it != all.end() && it->name.starts_with(prefix); ++it)
     if (fnmatch(glob.c_str(), it->name.data(), 0) == 0) out.push_back(*it);
-  }
   return out;
 }
 

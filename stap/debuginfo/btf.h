@@ -129,8 +129,14 @@ class Btf {
   bool indexed_ = false;
   // Named types by kind class, views into data_.
   std::unordered_map<std::string_view, uint32_t> plain_, structs_, unions_, enums_;
+  template <typename F>
+  void each_func(F f) const;
   bool funcs_done_ = false;
   std::vector<BtfFunc> funcs_;
+  // By name, the first definition of each (as funcs_ keeps): a literal name is looked up
+  // here without sorting every function name first.
+  bool func_names_done_ = false;
+  std::unordered_map<std::string_view, BtfFunc> func_names_;
   bool tps_done_ = false;
   std::vector<BtfTracepoint> tps_;
 };

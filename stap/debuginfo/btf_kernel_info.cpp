@@ -217,9 +217,22 @@ void BtfKernelInfo::add_syscall_wrappers(Btf& v, const std::string& glob,
                                          std::vector<Function>* out) {
   // Only globs that can name a wrapper ("*", "__x64_sys_*", "*getpid") look.
   if (glob.find_first_of("*?[") == std::string::npos && !glob.starts_with("__x64_sys_")) return;
-  std::ifstream in("/lib/modules/" + release_ +
-                   "/build/arch/x86/include/generated/asm/syscalls_64.h");
-  if (!in) return;
+  if (!syscall_wrappers_read_) {
+    // Read once: `probe syscall.*` asks for twenty argument-less wrappers one by one.
+    syscall_wrappers_read_ = true;
+    std::ifstream in("/lib/modules/" + release_ +
+                     "/build/arch/x86/include/generated/asm/syscalls_64.h");
+    std::string line;
+    while (std::getline(in, line)) {
+      // __SYSCALL(39, sys_getpid)
+      size_t a = line.find(", sys_");
+      size_t b = line.find(')', a == std::string::npos ? 0 : a);
+      if (!line.starts_with("__SYSCALL(") || a == std::string::npos || b == std::string::npos)
+        continue;
+      syscall_wrappers_.push_back("__x64_" + line.substr(a + 2, b - a - 2));
+    }
+  }
+  if (syscall_wrappers_.empty()) return;
   std::set<std::string> have;
   for (const Function& f : *out) have.insert(f.name);
   const Type* regs = v.find_type("struct pt_regs");
@@ -231,15 +244,10 @@ void BtfKernelInfo::add_syscall_wrappers(Btf& v, const std::string& glob,
     c.ref = regs;
     syscall_regs_type_ = table_.pointer_to(table_.add(c));
   }
-  std::string line;
-  while (std::getline(in, line)) {
-    // __SYSCALL(39, sys_getpid)
-    size_t a = line.find(", sys_");
-    size_t b = line.find(')', a == std::string::npos ? 0 : a);
-    if (!line.starts_with("__SYSCALL(") || a == std::string::npos || b == std::string::npos)
-      continue;
-    std::string name = "__x64_" + line.substr(a + 2, b - a - 2);
-    if (have.count(name) || !glob_match(glob, name)) continue;
+  const bool literal = glob.find_first_of("*?[\\") == std::string::npos;
+  for (const std::string& name : syscall_wrappers_) {
+    if (literal ? name != glob : !glob_match(glob, name)) continue;
+    if (have.count(name)) continue;
     have.insert(name);
     Function f;
     f.name = name;

@@ -90,6 +90,8 @@ class BtfKernelInfo : public KernelInfo {
   std::map<std::string, std::string> module_errors_;
   void add_syscall_wrappers(Btf& v, const std::string& glob, std::vector<Function>* out);
   const Type* syscall_regs_type_ = nullptr;
+  bool syscall_wrappers_read_ = false;
+  std::vector<std::string> syscall_wrappers_;  // "__x64_sys_X" from the build tree's table
   std::string vmlinux_build_id_;
   TraceNameMap trace_names_;
   std::function<TraceNameMap()> trace_loader_;
