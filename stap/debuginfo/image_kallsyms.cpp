@@ -102,8 +102,10 @@ bool find_tokens(std::string_view ro, size_t from, Tables* t) {
       size_t off48 = load<uint16_t>(ro, i + 2 * '0');
       if (!ok || off48 > p) continue;
       size_t start = p - off48;
-      for (int k = 1; k < 256 && ok; ++k)
-        ok = ro[start + load<uint16_t>(ro, i + 2 * k) - 1] == '\0';
+      for (int k = 1; k < 256 && ok; ++k) {
+        size_t end = start + load<uint16_t>(ro, i + 2 * k) - 1;  // each token's NUL
+        ok = end < ro.size() && ro[end] == '\0';
+      }
       if (!ok || start + load<uint16_t>(ro, i + 510) >= i) continue;
       t->token_table = start;
       t->token_index = i;
@@ -205,20 +207,36 @@ bool image_kallsyms(const std::string& elf, std::vector<ImageSymbol>* out, std::
   size_t negative = 0;
   for (size_t i = 0; i < t.num; ++i) negative += load<int32_t>(ro, offsets + 4 * i) < 0;
   const bool absolute_percpu = negative > t.num / 2;
+  // Everything below is bounds-checked: the image is a file that may be damaged.
   std::vector<std::string> tokens(256);
-  for (int k = 0; k < 256; ++k)
-    tokens[k] = std::string(ro.substr(t.token_table + load<uint16_t>(ro, t.token_index + 2 * k)).data());
+  for (int k = 0; k < 256; ++k) {
+    size_t at = t.token_table + load<uint16_t>(ro, t.token_index + 2 * k);
+    size_t nul = at < ro.size() ? ro.find('\0', at) : std::string_view::npos;
+    if (nul == std::string_view::npos || offsets + 4 * t.num > ro.size()) {
+      *error = "kallsyms token table runs past the image's data";
+      return false;
+    }
+    tokens[k] = std::string(ro.substr(at, nul - at));
+  }
   out->clear();
   out->reserve(t.num);
   size_t off = t.names;
   uint64_t last = 0;
   for (size_t i = 0; i < t.num; ++i) {
+    if (off + 1 >= ro.size()) {
+      *error = "kallsyms names run past the image's data";
+      return false;
+    }
     size_t len = static_cast<unsigned char>(ro[off]);
     if (len & 0x80) {
       len = (len & 0x7f) | (static_cast<size_t>(static_cast<unsigned char>(ro[off + 1])) << 7);
       off += 2;
     } else {
       off += 1;
+    }
+    if (len > ro.size() - off) {
+      *error = "kallsyms names run past the image's data";
+      return false;
     }
     std::string s;
     for (size_t j = 0; j < len; ++j) s += tokens[static_cast<unsigned char>(ro[off + j])];
