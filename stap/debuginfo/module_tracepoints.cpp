@@ -102,7 +102,7 @@ class RelocatableElf {
       if (sh.sh_type != SHT_SYMTAB) continue;
       Elf_Data* d = elf_getdata(s, nullptr);
       if (!d || sh.sh_entsize == 0) continue;
-      size_t n = sh.sh_size / sh.sh_entsize;
+      size_t n = d->d_size / sh.sh_entsize;  // what was read, not what the header claims
       syms_.resize(n);
       for (size_t i = 0; i < n; ++i) {
         GElf_Sym sym;
@@ -131,7 +131,7 @@ class RelocatableElf {
       if (!s || !gelf_getshdr(s, &sh) || sh.sh_entsize == 0) continue;
       Elf_Data* d = elf_getdata(s, nullptr);
       if (!d) continue;
-      size_t n = sh.sh_size / sh.sh_entsize;
+      size_t n = d->d_size / sh.sh_entsize;  // what was read, not what the header claims
       for (size_t i = 0; i < n; ++i) {
         GElf_Rela r;
         if (!gelf_getrela(d, static_cast<int>(i), &r)) continue;
