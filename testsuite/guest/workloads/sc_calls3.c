@@ -1,0 +1,111 @@
+/* A 64-bit static workload for syscall/sc_calls3.stp: calls the other
+ * syscall workloads leave out because their useful forms would change
+ * the system.  Each is made with arguments the kernel rejects (bad
+ * flags, a pid that does not exist, a missing file) or that are
+ * harmless in the throwaway guest; the only signal is one this program
+ * sends itself while it is blocked, so rt_sigsuspend returns at once. */
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define BASE 0x20000000ul
+#define AT(off) ((void *) (BASE + (off)))
+
+static void on_usr1(int sig)
+{
+	(void) sig;
+}
+
+int main(void)
+{
+	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	unsigned long *mask = AT(0x100);	/* kernel sigset_t */
+	char *cmdline = AT(0x200);
+	struct sigaction sa;
+	sigset_t block;
+
+	if (m == MAP_FAILED)
+		return 1;
+
+	/* kexec_load: 17 segments (more than KEXEC_SEGMENT_MAX), a foreign
+	 * architecture, unknown flags: EINVAL each time. */
+	syscall(SYS_kexec_load, 0x1000000ul, 17ul, AT(0x400),
+		(62ul << 16) | 1);
+	syscall(SYS_kexec_load, 0ul, 0ul, (void *) 0, 40ul << 16);
+	syscall(SYS_kexec_load, 0ul, 1ul, AT(0x400), 0x100ul);
+	syscall(SYS_kexec_load, 0ul, 17ul, AT(0x400), (3ul << 16) | 2);
+	/* No segments, default architecture: unloads (nothing loaded). */
+	syscall(SYS_kexec_load, 0ul, 0ul, (void *) 0, 0ul);
+	/* kexec_file_load: unknown flag bits. */
+	strcpy(cmdline, "console=ttyS0");
+	syscall(SYS_kexec_file_load, -1, -1, 14ul, cmdline, 0x104ul);
+	syscall(SYS_kexec_file_load, 3, 4, 0ul, (void *) 0, 0x80ul);
+	syscall(SYS_kexec_file_load, -1, -1, 0ul, (void *) 0, 0ul);	/* EBADF */
+	/* Unload the crash kernel (none is loaded). */
+	syscall(SYS_kexec_file_load, -1, -1, 0ul, (void *) 0, 3ul);
+
+	/* memfd_secret: unknown flags. */
+	syscall(447, 0x10u);
+	syscall(447, 0x80000u);					/* O_CLOEXEC */
+	syscall(447, 0u);
+
+	/* ptrace on a pid that does not exist: ESRCH. */
+	syscall(SYS_ptrace, 16l, 99999l, 0ul, 0ul);		/* ATTACH */
+	syscall(SYS_ptrace, 2l, 99999l, 0x1000ul, 0ul);		/* PEEKDATA */
+	syscall(SYS_ptrace, 0x4200l, 99999l, 0ul, 0x3ful);	/* SETOPTIONS */
+	syscall(SYS_ptrace, 0x4206l, 99999l, 0ul, 0ul);		/* SEIZE */
+	syscall(SYS_ptrace, 12345l, -1l, 0ul, 0ul);
+	{
+		/* More requests, each with distinct addr and data. */
+		static const long reqs[] = {
+			1, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 17, 18, 19,
+			24, 25, 26, 30, 31, 32, 33,
+			0x4201, 0x4202, 0x4203, 0x4204, 0x4205, 0x4207,
+			0x4208, 0x4209, 0x420a, 0x420b, 0x420c, 0x420d,
+			0x420e, 0x420f, 0x4210, 0x4211, 0x4212,
+		};
+		unsigned i;
+
+		for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+			syscall(SYS_ptrace, reqs[i], 99999l, 0x20000300ul,
+				0x20000400ul);
+		syscall(SYS_ptrace, 7l, 99999l, 0ul, 10ul);	/* CONT, SIGUSR1 */
+		syscall(SYS_ptrace, 24l, 99999l, 0ul, 0ul);	/* SYSCALL */
+		syscall(SYS_ptrace, 17l, 99999l, 0ul, 15ul);	/* DETACH */
+		syscall(SYS_ptrace, 0x4204l, 99999l, 1ul, 0x20000400ul);
+		syscall(SYS_ptrace, 30l, 99999l, 0x20000300ul, 0x1003ul);
+		syscall(SYS_ptrace, 0x4206l, 99999l, 0ul, 0x100001ul);
+	}
+
+	/* restart_syscall with nothing to restart: EINTR. */
+	syscall(SYS_restart_syscall);
+
+	/* rt_sigsuspend with SIGUSR1 pending and blocked: the empty mask
+	 * lets it in, the handler runs, EINTR. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, 0);
+	kill(getpid(), SIGUSR1);
+	mask[0] = 0;
+	syscall(SYS_rt_sigsuspend, mask, 8ul);
+	syscall(SYS_rt_sigsuspend, mask, 4ul);			/* EINVAL */
+	kill(getpid(), SIGUSR1);
+	mask[0] = 1ul << (SIGINT - 1);
+	syscall(SYS_rt_sigsuspend, mask, 8ul);
+	syscall(SYS_rt_sigsuspend, (void *) 0x10, 8ul);		/* EFAULT */
+
+	/* Numbers x86-64 no longer implements. */
+	syscall(212, 0x123456789ul, AT(0x300), 64ul);		/* lookup_dcookie */
+	syscall(134, "/nonexistent");				/* uselib */
+	syscall(174, 0ul);					/* create_module */
+	syscall(153);						/* vhangup */
+	syscall(205, (void *) 0x10);				/* set_thread_area */
+	syscall(211, (void *) 0x10);				/* get_thread_area */
+	return 0;
+}
