@@ -85,13 +85,20 @@ int main(void)
 	sargs[3] = MSG_DONTWAIT;
 	syscall(102, 10, sargs);			/* SYS_RECV */
 	syscall(102, 10, sargs);			/* nothing left: EAGAIN */
-	sargs[0] = sv[0]; sargs[3] = MSG_DONTWAIT | MSG_NOSIGNAL;
+	memcpy(buf + 0x100, "hello, world 123", 16);
+	sargs[0] = sv[0]; sargs[1] = BASE + 0x300; sargs[2] = 16;
+	sargs[3] = MSG_DONTWAIT | MSG_NOSIGNAL;
 	syscall(102, 9, sargs);
 	close(sv[0]);
 	close(sv[1]);
 
 	/* Old signal calls.  signal: SIGUSR2 ignored, then back to the
-	 * default (returns the old handler, 1 = SIG_IGN). */
+	 * default (returns the old handler, 1 = SIG_IGN).  It starts at the
+	 * default whatever the parent left (stap 4.8's stapio hands its -c
+	 * command SIGUSR2 ignored). */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGUSR2, &sa, 0);
 	syscall(48, SIGUSR2, SIG_IGN);
 	syscall(48, SIGUSR2, SIG_DFL);
 	syscall(48, 99, SIG_IGN);
