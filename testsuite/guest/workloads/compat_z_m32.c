@@ -103,6 +103,7 @@ int main(void)
 	syscall(48, SIGUSR2, SIG_DFL);
 	syscall(48, 99, SIG_IGN);
 	syscall(48, SIGUSR2, AT(0x800));		/* never sent */
+	syscall(48, SIGUSR2, (void *) -1);		/* SIG_ERR */
 	syscall(48, SIGUSR2, SIG_DFL);
 	syscall(68);					/* sgetmask */
 	syscall(69, 1u << (SIGUSR2 - 1));		/* ssetmask */

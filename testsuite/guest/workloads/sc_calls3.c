@@ -5,6 +5,9 @@
  * harmless in the throwaway guest; the only signal is one this program
  * sends itself while it is blocked, so rt_sigsuspend returns at once. */
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/time.h>
+#include <time.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -18,7 +21,89 @@ static void on_usr1(int sig)
 	(void) sig;
 }
 
-int main(void)
+/* The "structs" group (syscall/sc_calls4.stp): readable structures where
+ * the other workloads pass bad pointers or NULL, futex's wake-op and
+ * requeue ops, mount flags, msgget/semget flags, sysfs's options. */
+static void structs(void)
+{
+	/* Readable structures where the other workloads pass bad pointers
+	 * or NULL: all harmless (a zero timezone, an alternate stack no
+	 * handler uses, disarmed or far-off timers, signals queued to a pid
+	 * that does not exist). */
+	{
+		long *w = AT(0x500);
+		int *iw = AT(0x600);
+		int tfd;
+
+		w[0] = 0; w[1] = 0;				/* struct timezone */
+		syscall(SYS_settimeofday, (void *) 0, w);
+		w[0] = BASE + 0x1000; w[1] = 0; w[2] = 4096;	/* stack_t */
+		syscall(SYS_sigaltstack, w, (void *) 0);
+		w[1] = SS_DISABLE;
+		syscall(SYS_sigaltstack, w, AT(0x540));
+		/* itimerval: 100 s of CPU time, then disarmed. */
+		w[0] = 0; w[1] = 0; w[2] = 100; w[3] = 5;
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, (void *) 0);
+		w[0] = 0x100000003l; w[1] = 7;		/* high halves set */
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, (void *) 0);
+		w[0] = 0; w[1] = 0; w[2] = 0; w[3] = 0;
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, AT(0x540));
+		/* A POSIX timer that signals nothing: its id is 0. */
+		iw[0] = 0; iw[1] = 0; iw[2] = SIGEV_NONE;
+		syscall(SYS_timer_create, CLOCK_MONOTONIC, iw, AT(0x680));
+		w[0] = 1; w[1] = 2; w[2] = 1000; w[3] = 4;	/* itimerspec */
+		syscall(SYS_timer_settime, 0, 0, w, AT(0x540));
+		syscall(SYS_timer_settime, 0, TIMER_ABSTIME, w, (void *) 0);
+		w[0] = 0x100000001l;
+		syscall(SYS_timer_settime, 0, 0, w, (void *) 0);
+		w[0] = 1;
+		tfd = syscall(SYS_timerfd_create, CLOCK_MONOTONIC, 0);
+		syscall(SYS_timerfd_settime, tfd, 0, w, AT(0x540));
+		close(tfd);
+		/* siginfo: SI_QUEUE from pid 1234 uid 0 with a value. */
+		memset(iw, 0, 128);
+		iw[0] = SIGUSR1; iw[2] = -1; iw[4] = 1234; iw[5] = 0; iw[6] = 77;
+		syscall(SYS_rt_sigqueueinfo, 99999, SIGUSR1, iw);
+		syscall(SYS_rt_tgsigqueueinfo, 99999, 99999, SIGUSR1, iw);
+		iw[2] = -6;					/* SI_TKILL */
+		syscall(SYS_rt_sigqueueinfo, 99999, SIGUSR1, iw);
+	}
+
+	/* futex on a private word: wake-op and the requeue ops wake nobody. */
+	{
+		int *word = AT(0x700);
+
+		syscall(SYS_futex, word, 5, 1, 1ul, word + 1, 0x10001000);
+		syscall(SYS_futex, word, 3, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 4, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 128 | 4, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 5, 1, 1ul, word + 1, 0x9a001ffe);
+	}
+
+	/* mount with flags onto a missing directory: ENOENT. */
+	mount("none", "/nonexistent", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
+	      "size=1m");
+	mount("none", "/nonexistent", "tmpfs",
+	      MS_NOEXEC | MS_SYNCHRONOUS | MS_REMOUNT | MS_BIND | MS_REC, 0);
+	mount("none", "/nonexistent", 0, MS_MGC_VAL | MS_NOATIME, 0);
+	mount("none", "/nonexistent", "tmpfs", MS_MANDLOCK | MS_DIRSYNC | 0x100 |
+	      0x200 | MS_NODIRATIME | MS_MOVE | MS_SILENT | MS_UNBINDABLE |
+	      MS_SHARED | MS_STRICTATIME | MS_LAZYTIME | (0xful << 26), 0);
+
+	/* msgget/semget with IPC_EXCL but no IPC_CREAT on a key no one
+	 * has: ENOENT. */
+	syscall(SYS_msgget, 0x5a5a, 02000 | 0600);
+	syscall(SYS_semget, 0x5a5a, 2, 02000 | 0640);
+
+	/* sysfs: the index of "proc", the number of types (both vary by
+	 * kernel: the test masks them), then a bad name. */
+	syscall(SYS_sysfs, 1, "proc");
+	syscall(SYS_sysfs, 3);
+	syscall(SYS_sysfs, 1, "nonexistentfs");
+
+}
+
+int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -29,6 +114,10 @@ int main(void)
 
 	if (m == MAP_FAILED)
 		return 1;
+	if (argc > 1 && strcmp(argv[1], "structs") == 0) {
+		structs();
+		return 0;
+	}
 
 	/* kexec_load: 17 segments (more than KEXEC_SEGMENT_MAX), a foreign
 	 * architecture, unknown flags: EINVAL each time. */
