@@ -10,7 +10,8 @@ NAME is the probe name (syscall.NAME, nd_syscall.NAME); each FUNC (default
 NAME) is a kernel entry wrapper __x64_sys_FUNC.  A FUNC written ABI:WRAPPER
 names another entry table's wrapper in full: ia32:compat_sys_X is
 __ia32_compat_sys_X, ia32:sys_X is __ia32_sys_X (what a 32-bit task's
-system call runs), x64:sys_X is __x64_sys_X, do:sys_X is __do_sys_X.  A NAME may have several
+system call runs), x64:sys_X is __x64_sys_X, do:sys_X is __do_sys_X, and
+k:F is the kernel function F itself (sys_ni_syscall).  A NAME may have several
 blocks when its functions take their arguments differently.  ret= picks
 return_str()'s format for retstr (default dec); ret=@F makes retstr
 F(retval) instead, for a call whose return upstream decodes itself.  Return
@@ -72,7 +73,7 @@ def parse(path):
             if not re.fullmatch(r"[a-z0-9_]+", name):
                 sys.exit(f"{path}:{lineno}: bad syscall name {name}")
             for f in funcs:
-                if not re.fullmatch(r"((ia32|x64|do):)?[a-z0-9_]+", f):
+                if not re.fullmatch(r"((ia32|x64|do|k):)?[a-z0-9_]+", f):
                     sys.exit(f"{path}:{lineno}: bad function {f}")
             blocks.append({"name": name, "funcs": funcs, "ret": ret, "sysname": sysname,
                            "body": [], "gate": []})
@@ -83,7 +84,7 @@ def wrapper(func):
     """The kernel symbol of a syscalls.def FUNC."""
     if ":" in func:
         abi, rest = func.split(":", 1)
-        return f"__{abi}_{rest}"
+        return rest if abi == "k" else f"__{abi}_{rest}"
     return f"__x64_sys_{func}"
 
 

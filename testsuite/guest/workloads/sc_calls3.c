@@ -1,0 +1,222 @@
+/* A 64-bit static workload for syscall/sc_calls3.stp: calls the other
+ * syscall workloads leave out because their useful forms would change
+ * the system.  Each is made with arguments the kernel rejects (bad
+ * flags, a pid that does not exist, a missing file) or that are
+ * harmless in the throwaway guest; the only signal is one this program
+ * sends itself while it is blocked, so rt_sigsuspend returns at once. */
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/time.h>
+#include <time.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define BASE 0x20000000ul
+#define AT(off) ((void *) (BASE + (off)))
+
+static void on_usr1(int sig)
+{
+	(void) sig;
+}
+
+/* The "structs" group (syscall/sc_calls4.stp): readable structures where
+ * the other workloads pass bad pointers or NULL, futex's wake-op and
+ * requeue ops, mount flags, msgget/semget flags, sysfs's options. */
+static void structs(void)
+{
+	/* Readable structures where the other workloads pass bad pointers
+	 * or NULL: all harmless (a zero timezone, an alternate stack no
+	 * handler uses, disarmed or far-off timers, signals queued to a pid
+	 * that does not exist). */
+	{
+		long *w = AT(0x500);
+		int *iw = AT(0x600);
+		int tfd;
+
+		w[0] = 0; w[1] = 0;				/* struct timezone */
+		syscall(SYS_settimeofday, (void *) 0, w);
+		w[0] = BASE + 0x1000; w[1] = 0; w[2] = 4096;	/* stack_t */
+		syscall(SYS_sigaltstack, w, (void *) 0);
+		w[1] = SS_DISABLE;
+		syscall(SYS_sigaltstack, w, AT(0x540));
+		/* itimerval: 100 s of CPU time, then disarmed. */
+		w[0] = 0; w[1] = 0; w[2] = 100; w[3] = 5;
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, (void *) 0);
+		w[0] = 0x100000003l; w[1] = 7;		/* high halves set */
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, (void *) 0);
+		w[0] = 0; w[1] = 0; w[2] = 0; w[3] = 0;
+		syscall(SYS_setitimer, ITIMER_VIRTUAL, w, AT(0x540));
+		/* A POSIX timer that signals nothing: its id is 0. */
+		iw[0] = 0; iw[1] = 0; iw[2] = SIGEV_NONE;
+		syscall(SYS_timer_create, CLOCK_MONOTONIC, iw, AT(0x680));
+		w[0] = 1; w[1] = 2; w[2] = 1000; w[3] = 4;	/* itimerspec */
+		syscall(SYS_timer_settime, 0, 0, w, AT(0x540));
+		syscall(SYS_timer_settime, 0, TIMER_ABSTIME, w, (void *) 0);
+		w[0] = 0x100000001l;
+		syscall(SYS_timer_settime, 0, 0, w, (void *) 0);
+		w[0] = 1;
+		tfd = syscall(SYS_timerfd_create, CLOCK_MONOTONIC, 0);
+		syscall(SYS_timerfd_settime, tfd, 0, w, AT(0x540));
+		close(tfd);
+		/* siginfo: SI_QUEUE from pid 1234 uid 0 with a value. */
+		memset(iw, 0, 128);
+		iw[0] = SIGUSR1; iw[2] = -1; iw[4] = 1234; iw[5] = 0; iw[6] = 77;
+		syscall(SYS_rt_sigqueueinfo, 99999, SIGUSR1, iw);
+		syscall(SYS_rt_tgsigqueueinfo, 99999, 99999, SIGUSR1, iw);
+		iw[2] = -6;					/* SI_TKILL */
+		syscall(SYS_rt_sigqueueinfo, 99999, SIGUSR1, iw);
+	}
+
+	/* futex on a private word: wake-op and the requeue ops wake nobody. */
+	{
+		int *word = AT(0x700);
+
+		syscall(SYS_futex, word, 5, 1, 1ul, word + 1, 0x10001000);
+		syscall(SYS_futex, word, 3, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 4, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 128 | 4, 1, 1ul, word + 1, 0);
+		syscall(SYS_futex, word, 5, 1, 1ul, word + 1, 0x9a001ffe);
+	}
+
+	/* mount with flags onto a missing directory: ENOENT. */
+	mount("none", "/nonexistent", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV,
+	      "size=1m");
+	mount("none", "/nonexistent", "tmpfs",
+	      MS_NOEXEC | MS_SYNCHRONOUS | MS_REMOUNT | MS_BIND | MS_REC, 0);
+	mount("none", "/nonexistent", 0, MS_MGC_VAL | MS_NOATIME, 0);
+	mount("none", "/nonexistent", "tmpfs", MS_MANDLOCK | MS_DIRSYNC | 0x100 |
+	      0x200 | MS_NODIRATIME | MS_MOVE | MS_SILENT | MS_UNBINDABLE |
+	      MS_SHARED | MS_STRICTATIME | MS_LAZYTIME | (0xful << 26), 0);
+
+	/* msgget/semget with IPC_EXCL but no IPC_CREAT on a key no one
+	 * has: ENOENT. */
+	syscall(SYS_msgget, 0x5a5a, 02000 | 0600);
+	syscall(SYS_semget, 0x5a5a, 2, 02000 | 0640);
+
+	/* sysfs: the index of "proc", the number of types (both vary by
+	 * kernel: the test masks them), then a bad name. */
+	syscall(SYS_sysfs, 1, "proc");
+	syscall(SYS_sysfs, 3);
+	syscall(SYS_sysfs, 1, "nonexistentfs");
+
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	unsigned long *mask = AT(0x100);	/* kernel sigset_t */
+	char *cmdline = AT(0x200);
+	struct sigaction sa;
+	sigset_t block;
+
+	if (m == MAP_FAILED)
+		return 1;
+	if (argc > 1 && strcmp(argv[1], "structs") == 0) {
+		structs();
+		return 0;
+	}
+
+	/* kexec_load: 17 segments (more than KEXEC_SEGMENT_MAX), a foreign
+	 * architecture, unknown flags: EINVAL each time. */
+	syscall(SYS_kexec_load, 0x1000000ul, 17ul, AT(0x400),
+		(62ul << 16) | 1);
+	syscall(SYS_kexec_load, 0ul, 0ul, (void *) 0, 40ul << 16);
+	syscall(SYS_kexec_load, 0ul, 1ul, AT(0x400), 0x100ul);
+	syscall(SYS_kexec_load, 0ul, 17ul, AT(0x400), (3ul << 16) | 2);
+	/* No segments, default architecture: unloads (nothing loaded). */
+	syscall(SYS_kexec_load, 0ul, 0ul, (void *) 0, 0ul);
+	/* kexec_file_load: unknown flag bits. */
+	strcpy(cmdline, "console=ttyS0");
+	syscall(SYS_kexec_file_load, -1, -1, 14ul, cmdline, 0x104ul);
+	syscall(SYS_kexec_file_load, 3, 4, 0ul, (void *) 0, 0x80ul);
+	syscall(SYS_kexec_file_load, -1, -1, 0ul, (void *) 0, 0ul);	/* EBADF */
+	/* Unload the crash kernel (none is loaded). */
+	syscall(SYS_kexec_file_load, -1, -1, 0ul, (void *) 0, 3ul);
+
+	/* memfd_secret: unknown flags, O_CLOEXEC, none (6.1 has secret
+	 * memory off, ENOSYS; 6.12 has it on: the test masks the result). */
+	syscall(447, 0x10u);
+	syscall(447, 0x80000u);					/* O_CLOEXEC */
+	syscall(447, 0u);
+
+	/* ptrace on a pid that does not exist: ESRCH. */
+	syscall(SYS_ptrace, 16l, 99999l, 0ul, 0ul);		/* ATTACH */
+	syscall(SYS_ptrace, 2l, 99999l, 0x1000ul, 0ul);		/* PEEKDATA */
+	syscall(SYS_ptrace, 0x4200l, 99999l, 0ul, 0x3ful);	/* SETOPTIONS */
+	syscall(SYS_ptrace, 0x4206l, 99999l, 0ul, 0ul);		/* SEIZE */
+	syscall(SYS_ptrace, 12345l, -1l, 0ul, 0ul);
+	{
+		/* More requests, each with distinct addr and data. */
+		static const long reqs[] = {
+			1, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 17, 18, 19,
+			24, 25, 26, 30, 31, 32, 33,
+			0x4201, 0x4202, 0x4203, 0x4204, 0x4205, 0x4207,
+			0x4208, 0x4209, 0x420a, 0x420b, 0x420c, 0x420d,
+			0x420e, 0x420f, 0x4210, 0x4211, 0x4212,
+		};
+		unsigned i;
+
+		for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+			syscall(SYS_ptrace, reqs[i], 99999l, 0x20000300ul,
+				0x20000400ul);
+		syscall(SYS_ptrace, 7l, 99999l, 0ul, 10ul);	/* CONT, SIGUSR1 */
+		syscall(SYS_ptrace, 24l, 99999l, 0ul, 0ul);	/* SYSCALL */
+		syscall(SYS_ptrace, 17l, 99999l, 0ul, 15ul);	/* DETACH */
+		syscall(SYS_ptrace, 0x4204l, 99999l, 1ul, 0x20000400ul);
+		syscall(SYS_ptrace, 30l, 99999l, 0x20000300ul, 0x1003ul);
+		syscall(SYS_ptrace, 0x4206l, 99999l, 0ul, 0x100001ul);
+		/* Requests that take a signal in data, with SIGUSR1. */
+		syscall(SYS_ptrace, 8l, 99999l, 0ul, 10ul);	/* KILL */
+		syscall(SYS_ptrace, 9l, 99999l, 0ul, 10ul);	/* SINGLESTEP */
+		syscall(SYS_ptrace, 31l, 99999l, 0ul, 10ul);	/* SYSEMU */
+		syscall(SYS_ptrace, 32l, 99999l, 0ul, 10ul);
+		syscall(SYS_ptrace, 33l, 99999l, 0ul, 10ul);	/* SINGLEBLOCK */
+		syscall(SYS_ptrace, 0x4208l, 99999l, 0ul, 10ul);	/* LISTEN */
+		syscall(SYS_ptrace, 16l, 99999l, 0ul, 10ul);	/* ATTACH */
+		/* SETOPTIONS: the other options, none, an unknown bit. */
+		syscall(SYS_ptrace, 0x4200l, 99999l, 0ul, 0x3000c0ul);
+		syscall(SYS_ptrace, 0x4200l, 99999l, 0ul, 0ul);
+		syscall(SYS_ptrace, 0x4200l, 99999l, 0ul, 0x401ul);
+		/* GETREGSET with an unreadable iovec, other notes. */
+		syscall(SYS_ptrace, 0x4204l, 99999l, 2ul, 0x10ul);
+		syscall(SYS_ptrace, 0x4205l, 99999l, 0x202ul, 0ul);
+		syscall(SYS_ptrace, 1l, 99999l, 0ul, 0ul);	/* PEEKTEXT */
+		syscall(SYS_ptrace, 30l, 99999l, 0ul, 0x1002ul);	/* ARCH_SET_FS */
+		syscall(SYS_ptrace, 25l, 99999l, 12ul, 0ul);
+	}
+
+	/* restart_syscall with nothing to restart: EINTR. */
+	syscall(SYS_restart_syscall);
+
+	/* rt_sigsuspend with SIGUSR1 pending and blocked: the empty mask
+	 * lets it in, the handler runs, EINTR. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, 0);
+	kill(getpid(), SIGUSR1);
+	mask[0] = 0;
+	syscall(SYS_rt_sigsuspend, mask, 8ul);
+	syscall(SYS_rt_sigsuspend, mask, 4ul);			/* EINVAL */
+	kill(getpid(), SIGUSR1);
+	mask[0] = 1ul << (SIGINT - 1);
+	syscall(SYS_rt_sigsuspend, mask, 8ul);
+	syscall(SYS_rt_sigsuspend, (void *) 0x10, 8ul);		/* EFAULT */
+
+	/* Numbers x86-64 no longer implements. */
+	syscall(212, 0x123456789ul, AT(0x300), 64ul);		/* lookup_dcookie */
+	syscall(134, "/nonexistent");				/* uselib */
+	syscall(174, 0ul);					/* create_module */
+	syscall(153);						/* vhangup */
+	syscall(205, (void *) 0x10);				/* set_thread_area */
+	syscall(211, (void *) 0x10);				/* get_thread_area */
+	/* Last: make stapio (the parent) this process's tracer.  Nothing
+	 * stops it after this (no signal, no exec), so it just exits. */
+	syscall(SYS_ptrace, 0l, 0l, 0ul, 0ul);			/* TRACEME */
+	return 0;
+}
