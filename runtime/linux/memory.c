@@ -287,7 +287,7 @@ static int _stp_text_str_into(char *out, size_t maxout, unsigned long in, size_t
     *o++ = '"';
   while (_stp_text_left(&src) > 0) {
     char seq[12];
-    unsigned width, k;
+    unsigned width, k, cost;
     u32 ch;
 
     if (_stp_text_peek(&src, &ch, &width)) {
@@ -297,11 +297,14 @@ static int _stp_text_str_into(char *out, size_t maxout, unsigned long in, size_t
     if (ch == 0 && !(flags & _STP_TEXT_BUFFER))
       break;
     k = _stp_text_escape(ch, width, seq);
-    if (!tail_seq && room - 3 < (long) k) {
+    /* As upstream, a NUL is budgeted as four characters (an octal escape's
+       length) though it prints as the two of \0. */
+    cost = (ch == 0 && width == 1) ? 4 : k;
+    if (!tail_seq && room - 3 < (long) cost) {
       tail_seq = o;
       tail_len = k;
     }
-    if (room < (long) k) {
+    if (room < (long) cost) {
       /* The output is full.  As upstream, it counts as cut only when
          input is left after this character, and not when the character
          is a NUL (buffer mode). */
@@ -310,7 +313,7 @@ static int _stp_text_str_into(char *out, size_t maxout, unsigned long in, size_t
     }
     memcpy(o, seq, k);
     o += k;
-    room -= k;
+    room -= cost;
     src.pos += width;
   }
   if (quoted) {
