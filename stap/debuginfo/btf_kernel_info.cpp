@@ -312,9 +312,12 @@ std::vector<Tracepoint> BtfKernelInfo::tracepoints(const std::string& system_glo
 void BtfKernelInfo::add_module_tracepoints(const std::string& system_glob,
                                            const std::string& name_glob,
                                            std::vector<Tracepoint>* out) {
-  if (!module_tps_.may_match(system_glob, name_glob)) return;
   std::set<std::string> in_vmlinux;
   for (const BtfTracepoint& tp : vmlinux()->tracepoints()) in_vmlinux.emplace(tp.name);
+  // A literal name vmlinux has can only be vmlinux's (below): no module needs reading,
+  // not even to build the scan's cache the first time (1.3 s on 6.12's .ko.xz files).
+  if (name_glob.find_first_of("*?[\\") == std::string::npos && in_vmlinux.count(name_glob)) return;
+  if (!module_tps_.may_match(system_glob, name_glob)) return;
   std::set<std::string> seen;
   for (const ModuleTracepoint& mt : module_tps_.tracepoints()) {
     const ModuleTracepointDecl& d = mt.decl;
