@@ -11,7 +11,12 @@ namespace {
 class Cursor {
  public:
   Cursor(std::span<const unsigned char> data, size_t pos, size_t end)
-      : data_(data), pos_(pos), end_(end < data.size() ? end : data.size()) {}
+      : data_(data), pos_(pos), end_(end < data.size() ? end : data.size()) {
+    if (pos_ > end_) {  // a start past the end (or an end that wrapped): nothing to read
+      pos_ = end_;
+      ok_ = false;
+    }
+  }
 
   bool ok() const { return ok_; }
   size_t pos() const { return pos_; }
