@@ -91,6 +91,37 @@ class CombinedKernelInfo : public KernelInfo {
     return out;
   }
 
+  std::vector<Function> labels(const std::string& func_glob, const std::string& label_glob,
+                               const std::string& module) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return {};
+    }
+    const bool vmlinux = module.empty() || module == "kernel";
+    std::vector<Function> out;
+    for (LabelSite& s : dw->labels(func_glob, label_glob, module)) {
+      // A wildcard would otherwise give a registration failure per refused label.
+      if (vmlinux && dw->kprobe_refused(s.at.addr)) continue;
+      Function f;
+      f.name = s.function;
+      f.module = module;
+      f.symbol = s.at.symbol;
+      f.probe_offset = s.at.offset;
+      f.inlined = s.inlined;
+      f.statement_file = s.file;
+      f.statement_line = s.line;
+      f.decl_file = s.file;
+      f.decl_line = s.line;
+      f.label = s.label;
+      f.has_proto = true;
+      f.params = dw->variables_at(s.object, s.die, s.at.addr, true);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
   std::vector<Tracepoint> tracepoints(const std::string& system_glob,
                                       const std::string& name_glob) override {
     hint_.clear();

@@ -1,5 +1,5 @@
 // kernel.function("PAT[@FILE[:LINE]]") and module("M").function(...) with .call, .return,
-// .return.maxactive(N), .exported, .inline; kprobe.function("F")[.return],
+// .return.maxactive(N), .exported, .inline, .label("L"); kprobe.function("F")[.return],
 // kprobe.module("M").function("F")[.return], kprobe.statement(ADDR).absolute;
 // kernel.trace("SYSTEM:EVENT").
 //
@@ -223,6 +223,44 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
   return out;
 }
 
+// kernel.function("F[@FILE[:LINE]]").label("L") and module("M").function(...).label(...):
+// a kprobe at each matching C label, with the variables in scope there. FILE and LINE
+// select by where the label is, so a name -l prints finds its label again.
+std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatch& m,
+                                      std::string* error) {
+  const bool is_module = m.components[0].functor == "module";
+  const std::string module = is_module ? string_arg(m, "module") : "kernel";
+  FunctionSpec spec = parse_spec(string_arg(m, "function"));
+  debuginfo::KernelInfo* info = reg->kernel_info();
+  if (!info || !spec.ok) {
+    *error = spec.ok ? missing_data_error(reg) : "no match";
+    return {};
+  }
+  const std::string label = string_arg(m, "label");
+  std::vector<FamilyMatch> out;
+  for (debuginfo::Function& fn : info->labels(spec.pattern, label, module)) {
+    if (!file_matches(spec.file, fn.statement_file)) continue;
+    if (spec.line_lo && (fn.statement_line < spec.line_lo || fn.statement_line > spec.line_hi))
+      continue;
+    FamilyMatch c = m;
+    // As stap 4.8: pp() and -p2 name the function and line, -l and pn() add the label.
+    c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
+             quoted_call("function", where_str(fn.name, fn.statement_file, fn.statement_line));
+    c.listed_name = c.name + "." + quoted_call("label", fn.label);
+    auto kp = make_probe(fn, module, false, info, m);
+    kp->list_located_only = true;
+    kp->label = fn.label;
+    c.kernel = std::move(kp);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) {
+    // Labels are known only from DWARF: without it, say which package has it.
+    std::string hint = info->missing_hint();
+    *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
+  }
+  return out;
+}
+
 // kprobe.function("F") and kprobe.module("M").function("F"): by symbol name, no
 // target variables, no debuginfo needed.
 std::vector<FamilyMatch> expand_kprobe(const FamilyMatch& m, std::string* error) {
@@ -367,6 +405,23 @@ void register_kernel_families(ProbeRegistry& r) {
     pm.expand = st_expand;
     r.add(pm);
   }
+  auto label_expand = [reg](const FamilyMatch& m, std::string* e) {
+    return expand_label(reg, m, e);
+  };
+  ProbeFamilyPattern kl{"kprobe",
+                        {{"kernel"}, {"function", ArgKind::String}, {"label", ArgKind::String}},
+                        nullptr,
+                        false};
+  kl.expand = label_expand;
+  r.add(kl);
+  ProbeFamilyPattern ml{"kprobe",
+                        {{"module", ArgKind::String},
+                         {"function", ArgKind::String},
+                         {"label", ArgKind::String}},
+                        nullptr,
+                        false};
+  ml.expand = label_expand;
+  r.add(ml);
   ProbeFamilyPattern kabs{"kprobe",
                           {{"kernel"}, {"statement", ArgKind::Number}, {"absolute"}},
                           nullptr,
