@@ -685,7 +685,13 @@ void Translator::emit_tables() {
     // pnlabel() the label.
     std::string label_field;
     if (p->match.kernel && !p->match.kernel->label.empty()) {
-      pn = p->name + ".label(\"" + p->match.kernel->label + "\")";
+      pn = p->name;
+      std::string mark;  // an optional (?) or sufficient (!) point keeps its mark last
+      if (!pn.empty() && (pn.back() == '?' || pn.back() == '!')) {
+        mark = pn.substr(pn.size() - 1);
+        pn.pop_back();
+      }
+      pn += ".label(\"" + p->match.kernel->label + "\")" + mark;
       label_field = ", .label = " + c_string(p->match.kernel->label);
     }
     std::string timing;
