@@ -118,17 +118,35 @@ std::string where_str(const std::string& name, const std::string& file, int line
   return w;
 }
 
+// What kernel.function("SPEC") and module("M").function("SPEC") ask about.
+struct FunctionQuery {
+  bool is_module = false;
+  std::string module;  // "kernel" for vmlinux
+  FunctionSpec spec;
+  debuginfo::KernelInfo* info = nullptr;
+};
+
+// False with *error set when SPEC is malformed or the kernel cannot be asked.
+bool function_query(const ProbeRegistry* reg, const FamilyMatch& m, FunctionQuery* q,
+                    std::string* error) {
+  q->is_module = m.components[0].functor == "module";
+  q->module = q->is_module ? string_arg(m, "module") : "kernel";
+  q->spec = parse_spec(string_arg(m, "function"));
+  q->info = reg->kernel_info();
+  if (q->info && q->spec.ok) return true;
+  *error = q->spec.ok ? missing_data_error(reg) : "no match";
+  return false;
+}
+
 // kernel.function and module().function.
 std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyMatch& m,
                                          std::string* error) {
-  const bool is_module = m.components[0].functor == "module";
-  const std::string module = is_module ? string_arg(m, "module") : "kernel";
-  FunctionSpec spec = parse_spec(string_arg(m, "function"));
-  debuginfo::KernelInfo* info = reg->kernel_info();
-  if (!info || !spec.ok) {
-    *error = spec.ok ? missing_data_error(reg) : "no match";
-    return {};
-  }
+  FunctionQuery q;
+  if (!function_query(reg, m, &q, error)) return {};
+  const bool is_module = q.is_module;
+  const std::string& module = q.module;
+  const FunctionSpec& spec = q.spec;
+  debuginfo::KernelInfo* info = q.info;
   const bool ret = has_component(m, "return");
   const bool call = has_component(m, "call");
   const bool exported = has_component(m, "exported");
@@ -228,26 +246,20 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
 // select by where the label is, so a name -l prints finds its label again.
 std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatch& m,
                                       std::string* error) {
-  const bool is_module = m.components[0].functor == "module";
-  const std::string module = is_module ? string_arg(m, "module") : "kernel";
-  FunctionSpec spec = parse_spec(string_arg(m, "function"));
-  debuginfo::KernelInfo* info = reg->kernel_info();
-  if (!info || !spec.ok) {
-    *error = spec.ok ? missing_data_error(reg) : "no match";
-    return {};
-  }
-  const std::string label = string_arg(m, "label");
+  FunctionQuery q;
+  if (!function_query(reg, m, &q, error)) return {};
   std::vector<FamilyMatch> out;
-  for (debuginfo::Function& fn : info->labels(spec.pattern, label, module)) {
-    if (!file_matches(spec.file, fn.statement_file)) continue;
-    if (spec.line_lo && (fn.statement_line < spec.line_lo || fn.statement_line > spec.line_hi))
+  for (debuginfo::Function& fn : q.info->labels(q.spec.pattern, string_arg(m, "label"), q.module)) {
+    if (!file_matches(q.spec.file, fn.statement_file)) continue;
+    if (q.spec.line_lo &&
+        (fn.statement_line < q.spec.line_lo || fn.statement_line > q.spec.line_hi))
       continue;
     FamilyMatch c = m;
     // As stap 4.8: pp() and -p2 name the function and line, -l and pn() add the label.
-    c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
+    c.name = (q.is_module ? quoted_call("module", q.module) + "." : std::string("kernel.")) +
              quoted_call("function", where_str(fn.name, fn.statement_file, fn.statement_line));
     c.listed_name = c.name + "." + quoted_call("label", fn.label);
-    auto kp = make_probe(fn, module, false, info, m);
+    auto kp = make_probe(fn, q.module, false, q.info, m);
     kp->list_located_only = true;
     kp->label = fn.label;
     c.kernel = std::move(kp);
@@ -255,7 +267,7 @@ std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatc
   }
   if (out.empty()) {
     // Labels are known only from DWARF: without it, say which package has it.
-    std::string hint = info->missing_hint();
+    std::string hint = q.info->missing_hint();
     *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
   }
   return out;
