@@ -1404,6 +1404,12 @@ std::string DwarfKernel::Impl::frame_base_of(Object& o, Dwarf_Die* subprogram, u
   return l.c;
 }
 
+namespace {
+// Why a variable has no location at an address (DWARF says nothing for it there).
+constexpr const char* kNoLocation = "no location (optimized out)";
+constexpr const char* kNotHere = "not available at this address (optimized out)";
+}  // namespace
+
 Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
                                    const std::function<const std::string&()>& frame_base,
                                    bool at_entry, const Type* type, std::string* reason) {
@@ -1425,14 +1431,14 @@ Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
     return Location{};
   }
   if (!dwarf_attr(var, DW_AT_location, &attr)) {
-    *reason = "no location (optimized out)";
+    *reason = kNoLocation;
     return Location{};
   }
   Dwarf_Op* ops = nullptr;
   size_t n = 0;
   int got = dwarf_getlocation_addr(&attr, pc, &ops, &n, 1);
   if (got < 1) {
-    *reason = "not available at this address (optimized out)";
+    *reason = kNotHere;
     return Location{};
   }
   uint64_t size = type && resolve(type) ? resolve(type)->size : 8;
@@ -1497,7 +1503,10 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
         v.type = type_attr(o, &c);
         std::string why;
         v.loc = locate(o, &c, pc, frame_base, at_entry, v.type, &why);
-        if (v.loc.kind == Location::Unavailable) v.loc.c = why;
+        if (v.loc.kind == Location::Unavailable) {
+          v.no_location = why == kNoLocation || why == kNotHere;
+          v.loc.c = why;
+        }
         if (by_depth.size() <= depth) by_depth.resize(depth + 1);
         by_depth[depth].push_back(std::move(v));
       } else if (tag == DW_TAG_lexical_block && with_locals) {
@@ -1939,6 +1948,61 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
   std::sort(out.begin(), out.end(), [](const StatementSite& a, const StatementSite& b) {
     return std::tie(a.function, a.line, a.at.addr) < std::tie(b.function, b.line, b.at.addr);
   });
+  return out;
+}
+
+std::vector<LabelSite> DwarfKernel::labels(const std::string& func_glob,
+                                           const std::string& label_glob,
+                                           const std::string& module) {
+  std::vector<LabelSite> out;
+  for (const FunctionSite& site : functions(func_glob, module, true, false)) {
+    Impl::Object& o = *impl_->objects[site.object];
+    Dwarf_Die fn;
+    if (!dwarf_offdie(o.dw, site.die, &fn)) continue;
+    // A function's own labels sit in its body and lexical blocks; those under an
+    // inlined_subroutine belong to the inlined function (its own site, if it matches).
+    std::function<void(Dwarf_Die*)> walk = [&](Dwarf_Die* scope) {
+      Dwarf_Die c;
+      if (dwarf_child(scope, &c) != 0) return;
+      do {
+        const int tag = dwarf_tag(&c);
+        if (tag == DW_TAG_lexical_block) {
+          walk(&c);
+          continue;
+        }
+        if (tag != DW_TAG_label) continue;
+        const char* nm = dwarf_diename(&c);
+        Dwarf_Addr a = 0;
+        if (!nm || !glob_match(label_glob, nm) || dwarf_lowpc(&c, &a) != 0) continue;
+        if (impl_->in_discarded_text(o, a)) continue;
+        LabelSite l;
+        l.function = site.fn.name;
+        l.label = nm;
+        l.inlined = site.inlined;
+        l.file = impl_->rel_path(impl_->decl_file(o, &c));
+        if (l.file.empty()) l.file = site.fn.decl_file;
+        int line = 0;
+        dwarf_decl_line(&c, &line);
+        l.line = line;
+        l.at = impl_->probe_addr(o, a, true);
+        l.die = site.die;
+        l.object = site.object;
+        out.push_back(std::move(l));
+      } while (dwarf_siblingof(&c, &c) == 0);
+    };
+    walk(&fn);
+  }
+  std::sort(out.begin(), out.end(), [](const LabelSite& a, const LabelSite& b) {
+    return std::tie(a.function, a.line, a.label, a.at.addr) <
+           std::tie(b.function, b.line, b.label, b.at.addr);
+  });
+  // An inline function inlined twice at one address (nested inlines) needs one probe.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const LabelSite& a, const LabelSite& b) {
+                          return a.function == b.function && a.label == b.label &&
+                                 a.at.addr == b.at.addr;
+                        }),
+            out.end());
   return out;
 }
 

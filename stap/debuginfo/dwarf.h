@@ -84,6 +84,18 @@ struct StatementSite {
   int object = 0;
 };
 
+// A C label of a function (kernel.function("F").label("L")).
+struct LabelSite {
+  std::string function;  // the function the label is in (an inlined one's own name)
+  std::string label;
+  bool inlined = false;  // in an inline instance of `function`
+  std::string file;      // the label's declaration: "mm/filemap.c"
+  int line = 0;
+  ProbeAddr at;          // the label's DW_AT_low_pc
+  uint64_t die = 0;      // the owning subprogram / inlined_subroutine DIE (internal)
+  int object = 0;
+};
+
 // A global (or file-static) variable for @var("name@file").
 struct GlobalVariable {
   std::string name;
@@ -152,6 +164,11 @@ class DwarfKernel {
   // Lines line_lo..line_hi ("FILE:470-475").
   std::vector<StatementSite> statements(const std::string& func_glob, const std::string& file,
                                         int line_lo, int line_hi, const std::string& module);
+  // The labels matching label_glob of the functions matching func_glob, out-of-line
+  // copies and inline instances alike; labels the compiler left without an address
+  // (unreachable, or merged away) are not sites. Sorted by function, line, address.
+  std::vector<LabelSite> labels(const std::string& func_glob, const std::string& label_glob,
+                                const std::string& module);
   // The address after the prologue, from the line table (the second row of the function
   // or a prologue_end flag); upstream probes optimized kernels at the entry instead.
   std::optional<ProbeAddr> prologue_end(const FunctionSite& site);

@@ -73,20 +73,26 @@ class CombinedKernelInfo : public KernelInfo {
         line_lo ? dw->statements(func_glob, file, line_lo, line_hi, module)
                 : dw->statements(func_glob, file, 0, module);
     std::vector<Function> out;
-    for (StatementSite& s : sites) {
-      Function f;
-      f.name = s.function;
-      f.module = module;
-      f.symbol = s.at.symbol;
-      f.probe_offset = s.at.offset;
-      f.inlined = s.inlined;
-      f.statement_file = s.file;
-      f.statement_line = s.line;
-      f.decl_file = s.file;
-      f.decl_line = s.line;
-      f.has_proto = true;
-      f.params = dw->variables_at(s.object, s.die, s.at.addr, true);
-      out.push_back(std::move(f));
+    for (StatementSite& s : sites)
+      out.push_back(at_line(dw, s.function, module, s.at, s.inlined, s.file, s.line, s.object, s.die));
+    return out;
+  }
+
+  std::vector<Function> labels(const std::string& func_glob, const std::string& label_glob,
+                               const std::string& module) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return {};
+    }
+    const bool vmlinux = module.empty() || module == "kernel";
+    std::vector<Function> out;
+    for (LabelSite& s : dw->labels(func_glob, label_glob, module)) {
+      // A wildcard would otherwise give a registration failure per refused label.
+      if (vmlinux && dw->kprobe_refused(s.at.addr)) continue;
+      out.push_back(at_line(dw, s.function, module, s.at, s.inlined, s.file, s.line, s.object, s.die));
+      out.back().label = s.label;
     }
     return out;
   }
@@ -169,6 +175,26 @@ class CombinedKernelInfo : public KernelInfo {
       it = modules_.emplace(module, dwarf_->load_module(module, &err)).first;
     }
     return it->second ? dwarf_.get() : nullptr;
+  }
+
+  // A probe site inside a function (a statement or a label) at file:line, with the
+  // variables in scope at its address.
+  static Function at_line(DwarfKernel* dw, const std::string& function, const std::string& module,
+                          const ProbeAddr& at, bool inlined, const std::string& file, int line,
+                          int object, uint64_t die) {
+    Function f;
+    f.name = function;
+    f.module = module;
+    f.symbol = at.symbol;
+    f.probe_offset = at.offset;
+    f.inlined = inlined;
+    f.statement_file = file;
+    f.statement_line = line;
+    f.decl_file = file;
+    f.decl_line = line;
+    f.has_proto = true;
+    f.params = dw->variables_at(object, die, at.addr, true);
+    return f;
   }
 
   std::vector<Function> from_sites(std::vector<FunctionSite> sites, DwarfKernel* dw,

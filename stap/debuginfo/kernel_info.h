@@ -34,6 +34,9 @@ struct Variable {
   const Type* type = nullptr;
   Location loc;
   bool is_param = false;
+  // DWARF gives it no location at this address (as opposed to one we cannot translate):
+  // stap 4.8's -L leaves such a variable out of a .label's list.
+  bool no_location = false;
 };
 
 struct Function {
@@ -50,8 +53,9 @@ struct Function {
   bool inlined = false;        // an inlined instance (DWARF only)
   bool kprobe_refused = false; // the kernel refuses kprobes there (DWARF only; see
                                // DwarfKernel::kprobe_refused)
-  std::string statement_file;  // statements: where the probe is ("fs/read_write.c")
+  std::string statement_file;  // statements and labels: where the probe is ("fs/read_write.c")
   int statement_line = 0;
+  std::string label;           // labels: the C label the probe is at
 };
 
 struct Tracepoint {
@@ -93,6 +97,17 @@ class KernelInfo {
     (void)file;
     (void)line_lo;
     (void)line_hi;
+    (void)module;
+    return {};
+  }
+  // Probe sites at the C labels matching label_glob of the functions matching
+  // func_glob, each at the label's address; params include the locals in scope there.
+  // Kprobe-refused addresses are left out.
+  virtual std::vector<Function> labels(const std::string& func_glob,
+                                       const std::string& label_glob,
+                                       const std::string& module) {
+    (void)func_glob;
+    (void)label_glob;
     (void)module;
     return {};
   }

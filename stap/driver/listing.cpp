@@ -27,6 +27,7 @@ std::vector<std::string> variables_of(const DerivedProbe& d) {
     if (k->has_return) vars.push_back("$return:" + debuginfo::type_name(k->return_type));
     for (const debuginfo::Variable& v : k->vars) {
       if (v.name.empty()) continue;
+      if (k->list_located_only && v.no_location) continue;
       vars.push_back("$" + v.name + ":" + debuginfo::type_name(v.type));
     }
   }

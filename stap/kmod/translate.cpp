@@ -681,6 +681,19 @@ void Translator::emit_tables() {
     }
     std::string pn = p->user && !p->user->locations.empty() ? p->user->locations[0]->str(false)
                                                             : p->name;
+    // A .label probe: stap 4.8's pn() is the resolved function with the label, and
+    // pnlabel() the label.
+    std::string label_field;
+    if (p->match.kernel && !p->match.kernel->label.empty()) {
+      pn = p->name;
+      std::string mark;  // an optional (?) or sufficient (!) point keeps its mark last
+      if (!pn.empty() && (pn.back() == '?' || pn.back() == '!')) {
+        mark = pn.substr(pn.size() - 1);
+        pn.pop_back();
+      }
+      pn += ".label(\"" + p->match.kernel->label + "\")" + mark;
+      label_field = ", .label = " + c_string(p->match.kernel->label);
+    }
     std::string timing;
     if (s_.opts.timing) {
       // The -t report names where the probe was written and what it was derived from.
@@ -695,7 +708,7 @@ void Translator::emit_tables() {
     probes += "  { .pp = " + c_string(p->name) + ", .pn = " + c_string(pn) +
               ", .handler = probe_" + std::to_string(i) + ", .locks = " + lk +
               ", .nlocks = " + std::to_string(reqs.size()) + ", .index = " + std::to_string(i) +
-              timing + " },\n";
+              timing + label_field + " },\n";
     const std::string& fam = p->match.family;
     auto arg = [&](const std::string& k) -> const Literal* {
       auto it = p->match.args.find(k);

@@ -1,5 +1,5 @@
 // kernel.function("PAT[@FILE[:LINE]]") and module("M").function(...) with .call, .return,
-// .return.maxactive(N), .exported, .inline; kprobe.function("F")[.return],
+// .return.maxactive(N), .exported, .inline, .label("L"); kprobe.function("F")[.return],
 // kprobe.module("M").function("F")[.return], kprobe.statement(ADDR).absolute;
 // kernel.trace("SYSTEM:EVENT").
 //
@@ -118,17 +118,35 @@ std::string where_str(const std::string& name, const std::string& file, int line
   return w;
 }
 
+// What kernel.function("SPEC") and module("M").function("SPEC") ask about.
+struct FunctionQuery {
+  bool is_module = false;
+  std::string module;  // "kernel" for vmlinux
+  FunctionSpec spec;
+  debuginfo::KernelInfo* info = nullptr;
+};
+
+// False with *error set when SPEC is malformed or the kernel cannot be asked.
+bool function_query(const ProbeRegistry* reg, const FamilyMatch& m, FunctionQuery* q,
+                    std::string* error) {
+  q->is_module = m.components[0].functor == "module";
+  q->module = q->is_module ? string_arg(m, "module") : "kernel";
+  q->spec = parse_spec(string_arg(m, "function"));
+  q->info = reg->kernel_info();
+  if (q->info && q->spec.ok) return true;
+  *error = q->spec.ok ? missing_data_error(reg) : "no match";
+  return false;
+}
+
 // kernel.function and module().function.
 std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyMatch& m,
                                          std::string* error) {
-  const bool is_module = m.components[0].functor == "module";
-  const std::string module = is_module ? string_arg(m, "module") : "kernel";
-  FunctionSpec spec = parse_spec(string_arg(m, "function"));
-  debuginfo::KernelInfo* info = reg->kernel_info();
-  if (!info || !spec.ok) {
-    *error = spec.ok ? missing_data_error(reg) : "no match";
-    return {};
-  }
+  FunctionQuery q;
+  if (!function_query(reg, m, &q, error)) return {};
+  const bool is_module = q.is_module;
+  const std::string& module = q.module;
+  const FunctionSpec& spec = q.spec;
+  debuginfo::KernelInfo* info = q.info;
   const bool ret = has_component(m, "return");
   const bool call = has_component(m, "call");
   const bool exported = has_component(m, "exported");
@@ -218,6 +236,38 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
   }
   if (out.empty()) {
     std::string hint = info->missing_hint();
+    *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
+  }
+  return out;
+}
+
+// kernel.function("F[@FILE[:LINE]]").label("L") and module("M").function(...).label(...):
+// a kprobe at each matching C label, with the variables in scope there. FILE and LINE
+// select by where the label is, so a name -l prints finds its label again.
+std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatch& m,
+                                      std::string* error) {
+  FunctionQuery q;
+  if (!function_query(reg, m, &q, error)) return {};
+  std::vector<FamilyMatch> out;
+  for (debuginfo::Function& fn : q.info->labels(q.spec.pattern, string_arg(m, "label"), q.module)) {
+    if (!file_matches(q.spec.file, fn.statement_file)) continue;
+    if (q.spec.line_lo &&
+        (fn.statement_line < q.spec.line_lo || fn.statement_line > q.spec.line_hi))
+      continue;
+    FamilyMatch c = m;
+    // As stap 4.8: pp() and -p2 name the function and line, -l and pn() add the label.
+    c.name = (q.is_module ? quoted_call("module", q.module) + "." : std::string("kernel.")) +
+             quoted_call("function", where_str(fn.name, fn.statement_file, fn.statement_line));
+    c.listed_name = c.name + "." + quoted_call("label", fn.label);
+    auto kp = make_probe(fn, q.module, false, q.info, m);
+    kp->list_located_only = true;
+    kp->label = fn.label;
+    c.kernel = std::move(kp);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) {
+    // Labels are known only from DWARF: without it, say which package has it.
+    std::string hint = q.info->missing_hint();
     *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
   }
   return out;
@@ -367,6 +417,23 @@ void register_kernel_families(ProbeRegistry& r) {
     pm.expand = st_expand;
     r.add(pm);
   }
+  auto label_expand = [reg](const FamilyMatch& m, std::string* e) {
+    return expand_label(reg, m, e);
+  };
+  ProbeFamilyPattern kl{"kprobe",
+                        {{"kernel"}, {"function", ArgKind::String}, {"label", ArgKind::String}},
+                        nullptr,
+                        false};
+  kl.expand = label_expand;
+  r.add(kl);
+  ProbeFamilyPattern ml{"kprobe",
+                        {{"module", ArgKind::String},
+                         {"function", ArgKind::String},
+                         {"label", ArgKind::String}},
+                        nullptr,
+                        false};
+  ml.expand = label_expand;
+  r.add(ml);
   ProbeFamilyPattern kabs{"kprobe",
                           {{"kernel"}, {"statement", ArgKind::Number}, {"absolute"}},
                           nullptr,

@@ -370,7 +370,9 @@ int Elaborator::derive_point(const ProbePoint& pp, Probe* user, Block* body,
       // -l lists a built-in point as matched (wildcards resolved), not as -p2 spells it.
       d->listed_as = listed_alias_;
       if (d->listed_as.empty()) {
-        d->listed_as = !m.name.empty() ? m.name : probe_point_str(concrete);
+        d->listed_as = !m.listed_name.empty() ? m.listed_name
+                       : !m.name.empty()        ? m.name
+                                                : probe_point_str(concrete);
         d->listed_as += pp.sufficient ? "!" : pp.optional ? "?" : "";
         if (pp.condition) d->listed_as += " if (" + expr_str(pp.condition) + ")";
       }

@@ -34,6 +34,7 @@ struct FamilyMatch {
   std::map<std::string, Literal*> args;        // functor -> argument
   const struct ProbeFamilyPattern* pattern = nullptr;
   std::string name;  // the derived probe's name when the family spells it (expansions)
+  std::string listed_name;  // -l/-L's name when it differs from `name` (.label)
   std::shared_ptr<const KernelProbe> kernel;  // kernel.function/trace/kprobe targets
 };
 

@@ -738,3 +738,55 @@ TEST(DwarfKernel6_12, FunctionsAndParams) {
   EXPECT_EQ(m.bit_offset, 112u * 8);  // pahole
   EXPECT_EQ(f->size, 184u);
 }
+
+// kernel.function("F").label("L"): stap 4.8 on 6.1 lists filemap_read's put_folios as
+// filemap_read@mm/filemap.c:2830 and probes it at _stext+0x275823 (-p3), with these
+// variables (-L leaves out those DWARF gives no location at the label).
+TEST(DwarfKernel6_1, Labels) {
+  NEED_KERNEL();
+  auto ls = k->labels("filemap_read", "*", "kernel");
+  ASSERT_EQ(ls.size(), 1u);
+  EXPECT_EQ(ls[0].function, "filemap_read");
+  EXPECT_EQ(ls[0].label, "put_folios");
+  EXPECT_EQ(ls[0].file, "mm/filemap.c");
+  EXPECT_EQ(ls[0].line, 2830);
+  EXPECT_FALSE(ls[0].inlined);
+  EXPECT_EQ(ls[0].at.addr, 0xffffffff81275823ULL);
+  EXPECT_EQ(ls[0].at.symbol, "filemap_read");
+  EXPECT_EQ(ls[0].at.offset, 0x323u);
+  std::string listed;
+  for (const auto& v : k->variables_at(ls[0].object, ls[0].die, ls[0].at.addr, true))
+    if (!v.no_location) listed += " $" + v.name;
+  EXPECT_EQ(listed,
+            " $iocb $iter $already_read $filp $ra $mapping $inode $fbatch $i $error $isize");
+
+  // Globs on both names; lines as 4.8's -l shows them.
+  std::map<std::string, int> lines;
+  for (const auto& l : k->labels("do_execve*_common", "out_*", "kernel"))
+    lines[l.function + ":" + l.label] = l.line;
+  EXPECT_EQ(lines, (std::map<std::string, int>{{"do_execveat_common:out_free", 1993},
+                                               {"do_execveat_common:out_ret", 1996}}));
+  EXPECT_TRUE(k->labels("do_execveat_common", "no_such_label", "kernel").empty());
+  EXPECT_TRUE(k->labels("vfs_read", "*", "kernel").empty());  // a function without labels
+
+  // A label of an always-inlined function is the inline function's own (4.8 lists
+  // LZ4_decompress_generic@lib/lz4/lz4_decompress.c:296 .label("_copy_match")).
+  auto lz = k->labels("LZ4_decompress_generic", "_copy_match", "kernel");
+  ASSERT_FALSE(lz.empty());
+  EXPECT_TRUE(lz[0].inlined);
+  EXPECT_EQ(lz[0].line, 296);
+  EXPECT_EQ(lz[0].file, "lib/lz4/lz4_decompress.c");
+}
+
+TEST(DwarfKernel6_12, Labels) {
+  NEED_KERNEL_REL(kRelease612);
+  // stap 4.8 -L on 6.12: filemap_read@mm/filemap.c:2711 .label("put_folios"),
+  // do_execveat_common@fs/exec.c:2008 .label("out_free") and :2011 .label("out_ret").
+  auto ls = k->labels("filemap_read", "put_folios", "kernel");
+  ASSERT_EQ(ls.size(), 1u);
+  EXPECT_EQ(ls[0].line, 2711);
+  std::map<std::string, int> lines;
+  for (const auto& l : k->labels("do_execveat_common", "*", "kernel"))
+    lines[l.label] = l.line;
+  EXPECT_EQ(lines, (std::map<std::string, int>{{"out_free", 2008}, {"out_ret", 2011}}));
+}
