@@ -208,7 +208,10 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
       c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
                quoted_call("statement",
                            where_str(fn.name, fn.statement_file, fn.statement_line));
-      c.kernel = make_probe(fn, module, false, info, m);
+      auto kp = make_probe(fn, module, false, info, m);
+      // As 4.8, -L lists only the variables DWARF locates at the statement's address.
+      kp->list_located_only = true;
+      c.kernel = std::move(kp);
       out.push_back(std::move(c));
     }
   };
