@@ -1,5 +1,6 @@
 #include "stap/debuginfo/dwarf.h"
 
+#include "stap/debuginfo/btf_source.h"
 #include "stap/debuginfo/line_files.h"
 
 #include <dwarf.h>
@@ -1027,21 +1028,7 @@ size_t NameIndex::lower_bound(std::string_view name) const {
 }
 
 void DwarfKernel::Impl::save_index_cache(const Object& o, const std::string& file) const {
-  std::error_code ec;
-  fs::create_directories(fs::path(file).parent_path(), ec);
-  const std::string tmp = file + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return;
-    out << o.index.text();
-    if (!out) {
-      out.close();
-      fs::remove(tmp, ec);
-      return;
-    }
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) fs::remove(tmp, ec);
+  write_file_atomic(file, o.index.text());
 }
 
 // --- where kprobes are refused ---------------------------------------------------

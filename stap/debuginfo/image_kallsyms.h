@@ -1,5 +1,5 @@
 // What a BTF-only system knows about where vmlinux's functions are: the vmlinux ELF
-// inside /boot/vmlinuz-REL has no symbol table (and Debian's System.map is a stub
+// inside /boot/vmlinuz-REL has no symbol table (and Debian's System.map holds only a line
 // pointing at the -dbg package), but its .rodata still holds the kernel's own
 // kallsyms tables, compressed as scripts/kallsyms writes them. They are found by their
 // shape (no symbol says where they are) and decoded; with the addresses, the same

@@ -2,6 +2,7 @@
 
 #include <sys/utsname.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +80,12 @@ void setup_target(Session& s) {
   s.pp.systemtap_v = s.opts.compatible.empty() ? kStapVersion : s.opts.compatible;
   s.pp.kconfig = &s.kconfig;
   s.args = ScriptArgs(s.opts.args);
+}
+
+std::string systemtap_dir() {
+  if (const char* d = getenv("SYSTEMTAP_DIR"); d && *d) return d;
+  const char* home = getenv("HOME");
+  return std::string(home ? home : "/root") + "/.systemtap";
 }
 
 }  // namespace stap

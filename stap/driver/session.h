@@ -50,4 +50,7 @@ struct Session {
 // Fills kernel/arch facts and the preprocessor context from the options and environment.
 void setup_target(Session& s);
 
+// $SYSTEMTAP_DIR, else ~/.systemtap: where the caches live.
+std::string systemtap_dir();
+
 }  // namespace stap

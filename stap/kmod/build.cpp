@@ -99,12 +99,6 @@ void hash_tree(Hash128& h, const std::string& dir, int depth = 0) {
   }
 }
 
-std::string systemtap_dir() {
-  if (const char* d = getenv("SYSTEMTAP_DIR")) return d;
-  const char* home = getenv("HOME");
-  return std::string(home ? home : "/root") + "/.systemtap";
-}
-
 // Runs argv with stdout and stderr sent to log_fd (or inherited when -1); returns the
 // exit status, or -1 when it could not run.
 int run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env_unset,

@@ -1841,26 +1841,26 @@ bool Translator::run(std::string* out) {
   // head is a vmlinux variable relocated the same way.
   const std::string code = probe_code_ + fn_code_;
   const bool modsym = code.find("STP_MODSYM(") != std::string::npos;
-  if (modsym || code.find("STP_RELOC(") != std::string::npos) {
-    uint64_t anchor = p_.kernel_info ? p_.kernel_info->link_address("snprintf") : 0;
-    if (!anchor) {
-      s_.diag.semantic_error("cannot relocate kernel addresses: snprintf is not in the kernel's symbol table", nullptr);
+  // Defines MACRO as the link address of `symbol`, or reports `why` and fails.
+  auto link_define = [&](const char* macro, const char* symbol, const char* why) {
+    uint64_t addr = p_.kernel_info ? p_.kernel_info->link_address(symbol) : 0;
+    if (!addr) {
+      s_.diag.semantic_error(why, nullptr);
       return false;
     }
     char buf[64];
-    snprintf(buf, sizeof buf, "0x%llxUL", static_cast<unsigned long long>(anchor));
-    o << "#define STP_RELOC_ANCHOR_LINK " << buf << "\n";
-  }
-  if (modsym) {
-    uint64_t head = p_.kernel_info ? p_.kernel_info->link_address("modules") : 0;
-    if (!head) {
-      s_.diag.semantic_error("cannot locate module data: the kernel's symbol table has no 'modules' list", nullptr);
-      return false;
-    }
-    char buf[64];
-    snprintf(buf, sizeof buf, "0x%llxUL", static_cast<unsigned long long>(head));
-    o << "#define STP_MODULES_LINK " << buf << "\n";
-  }
+    snprintf(buf, sizeof buf, "0x%llxUL", static_cast<unsigned long long>(addr));
+    o << "#define " << macro << " " << buf << "\n";
+    return true;
+  };
+  if ((modsym || code.find("STP_RELOC(") != std::string::npos) &&
+      !link_define("STP_RELOC_ANCHOR_LINK", "snprintf",
+                   "cannot relocate kernel addresses: snprintf is not in the kernel's symbol table"))
+    return false;
+  if (modsym &&
+      !link_define("STP_MODULES_LINK", "modules",
+                   "cannot locate module data: the kernel's symbol table has no 'modules' list"))
+    return false;
   if (!regex_names_.empty())
     o << "#define STP_REGEX_MAXINST " << regex_max_insts_ << "\n#define STP_REGEX_MAXGROUPS "
       << regex_max_groups_ << "\n";

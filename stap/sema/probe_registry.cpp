@@ -8,6 +8,7 @@
 #include <set>
 
 #include "stap/debuginfo/kernel_info.h"
+#include "stap/driver/session.h"
 #include "stap/probes/families.h"
 
 namespace stap {
@@ -41,10 +42,7 @@ ProbeRegistry::~ProbeRegistry() = default;
 debuginfo::KernelInfo* ProbeRegistry::kernel_info() const {
   if (!kernel_info_opened_) {
     kernel_info_opened_ = true;
-    std::string dir;
-    if (const char* d = getenv("SYSTEMTAP_DIR")) dir = d;
-    else dir = std::string(getenv("HOME") ? getenv("HOME") : "/root") + "/.systemtap";
-    kernel_info_ = debuginfo::open_kernel_info(kernel_release, dir + "/cache");
+    kernel_info_ = debuginfo::open_kernel_info(kernel_release, systemtap_dir() + "/cache");
   }
   return kernel_info_.get();
 }

@@ -3,16 +3,15 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <optional>
 
+#include "stap/debuginfo/btf_source.h"
 #include "stap/driver/session.h"
 #include "stap/parse/lexer.h"
 #include "stap/parse/parser.h"
@@ -135,11 +134,7 @@ namespace {
 // `stap -p2 -e 'probe syscall.* {}'`.  A stale or unreadable cache is only a rescan.
 constexpr const char kIndexMagic[] = "stap-tapset-index 1\n";
 
-std::string index_cache_dir() {
-  const char* d = getenv("SYSTEMTAP_DIR");
-  std::string dir = d && *d ? d : std::string(getenv("HOME") ? getenv("HOME") : "/root") + "/.systemtap";
-  return dir + "/cache/tapset-index";
-}
+std::string index_cache_dir() { return systemtap_dir() + "/cache/tapset-index"; }
 
 // "" when some file cannot be stat'ed (the scan will say nothing either; no caching).
 std::string index_cache_key(const std::vector<std::string>& files) {
@@ -207,19 +202,7 @@ void TapsetIndex::write_cache(const std::string& cache, const std::vector<std::s
         if (name.find('\n') != std::string::npos || name.empty()) return;
         out += std::string(1, kind) + ' ' + std::to_string(index_of[p]) + ' ' + name + '\n';
       }
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(cache).parent_path(), ec);
-  std::string tmp = cache + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    if (!o) return;
-    o << out;
-    if (!o.flush()) {
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  if (rename(tmp.c_str(), cache.c_str()) != 0) std::filesystem::remove(tmp, ec);
+  debuginfo::write_file_atomic(cache, out);
 }
 
 // Records the names a file declares at brace depth 0. Conditionals are ignored, so the
