@@ -121,30 +121,38 @@ static void stp_stat_cpu_zero(struct stp_stat_cpu *sc, const struct stp_hist_spe
   memset(sc, 0, stp_stat_cpu_size(h));
 }
 
-static void stp_stat_cpu_add(struct stp_stat_cpu *sc, const struct stp_hist_spec *h, int64_t v)
+/* Inline so that a constant spec (pass 3's stp_hspec_*) drops the parts no
+   extractor reads: `n <<< 1` read only by @count is one increment. */
+static __always_inline void stp_stat_cpu_add_inline(struct stp_stat_cpu *sc,
+                                                    const struct stp_hist_spec *h, int64_t v)
 {
-  int shift = h ? h->bit_shift : 0;
-  int64_t scaled = STP_WRAP_SHL(v, shift);
+  int full = !h || !h->no_variance;
   int nb;
 
-  if (sc->count == 0) {
-    sc->count = 1;
-    sc->sum = sc->min = sc->max = v;
-    sc->avg_s = scaled;
-    sc->m2 = 0;
-  } else {
-    int32_t delta;
-
-    sc->count++;
+  if (full || !h->no_minmax) {
+    if (sc->count == 0) {
+      sc->min = sc->max = v;
+    } else {
+      if (v > sc->max)
+        sc->max = v;
+      if (v < sc->min)
+        sc->min = v;
+    }
+  }
+  if (full || !h->no_sum)
     sc->sum = STP_WRAP_ADD(sc->sum, v);
-    if (v > sc->max)
-      sc->max = v;
-    if (v < sc->min)
-      sc->min = v;
-    /* Upstream keeps the difference in an int: so do we.  The division is
-       most of the cost of a <<<: skipped when nothing reads @variance. */
-    if (!h || !h->no_variance) {
-      delta = (int32_t)STP_WRAP_SUB(scaled, sc->avg_s);
+  sc->count++;
+  /* Upstream keeps the difference in an int: so do we.  The division is
+     most of the cost of a <<<: skipped when nothing reads @variance. */
+  if (full) {
+    int shift = h ? h->bit_shift : 0;
+    int64_t scaled = STP_WRAP_SHL(v, shift);
+
+    if (sc->count == 1) {
+      sc->avg_s = scaled;
+      sc->m2 = 0;
+    } else {
+      int32_t delta = (int32_t)STP_WRAP_SUB(scaled, sc->avg_s);
       sc->avg_s = STP_WRAP_ADD(sc->avg_s, stp_div64(delta, sc->count));
       sc->m2 = STP_WRAP_ADD(sc->m2, STP_WRAP_MUL(delta, STP_WRAP_SUB(scaled, sc->avg_s)));
     }
@@ -163,6 +171,11 @@ static void stp_stat_cpu_add(struct stp_stat_cpu *sc, const struct stp_hist_spec
   } else {
     sc->histogram[stp_hist_linear_bucket(h, nb, v)]++;
   }
+}
+
+static void stp_stat_cpu_add(struct stp_stat_cpu *sc, const struct stp_hist_spec *h, int64_t v)
+{
+  stp_stat_cpu_add_inline(sc, h, v);
 }
 
 /* The per-CPU variance upstream keeps next to its M2. */
@@ -290,6 +303,14 @@ static void stp_stat_free(struct stp_stat *s)
 static void stp_stat_add(struct stp_stat *s, int64_t v)
 {
   stp_stat_cpu_add(this_cpu_ptr(s->cpu), &s->h, v);
+}
+
+/* `s <<< v` in generated code: h is the statistic's own constant spec, the
+   one s was made with. */
+static __always_inline void stp_stat_add_spec(struct stp_stat *s, int64_t v,
+                                              const struct stp_hist_spec *h)
+{
+  stp_stat_cpu_add_inline(this_cpu_ptr(s->cpu), h, v);
 }
 
 static void stp_stat_get(struct stp_stat *s, struct stp_stat_data *out)

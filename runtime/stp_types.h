@@ -18,6 +18,8 @@ enum stp_session_state {
 };
 
 struct stp_probe;
+struct kprobe;
+struct kretprobe_instance;
 
 /* Subexpressions the module's largest regular expression has, counting the
    whole match (pass 3 defines it before runtime.h when the script uses =~). */
@@ -45,8 +47,8 @@ struct context {
   const char *last_stmt;            /* token description of the failing statement, for "near" */
   char error_buf[MAXSTRINGLEN];     /* storage for formatted error messages */
   int aborted;                      /* abort(): unwind, not an error */
-  int user_mode, is_return;
-  struct pt_regs *kregs, *uregs;
+  int is_return;
+  struct pt_regs *kregs;            /* the probe's registers; user mode: user_mode(kregs) */
   void *probe_data;                 /* tracepoint arguments, or a kretprobe's entry values */
   char tok_buf[MAXSTRINGLEN];       /* tapset tokenize() */
   char *tok_next;
@@ -115,6 +117,11 @@ struct stp_kprobe_probe {
   const struct stp_probe *entry;
   size_t data_size;
   const char *module;               /* module("M") probes: M; NULL for vmlinux */
+  /* The probe's own entry points (pass 3): the kprobe's pre_handler, or the
+     kretprobe's handler and entry_handler (NULL when `entry` is). */
+  int (*pre)(struct kprobe *kp, struct pt_regs *regs);
+  int (*ret)(struct kretprobe_instance *ri, struct pt_regs *regs);
+  int (*entry_fn)(struct kretprobe_instance *ri, struct pt_regs *regs);
 };
 
 /* kernel.trace("SYSTEM:NAME"): `callback` has the tracepoint's prototype and hands its

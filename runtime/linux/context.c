@@ -29,6 +29,8 @@ static int _stp_contexts_alloc(size_t frame_bytes)
   for_each_possible_cpu(cpu) {
     struct context *c = per_cpu_ptr(_stp_contexts, cpu);
     atomic_set(&c->busy, 0);
+    c->kstack_n = -1;
+    c->cycles_base = get_cycles();
     /* The regex matcher's scratch (stp_regex.h) follows the frames. */
     _stp_frames_mem[cpu] = vzalloc(ALIGN(frame_bytes, 8) + STP_REGEX_SCRATCH_BYTES + 1);
     if (!_stp_frames_mem[cpu])
@@ -122,35 +124,29 @@ static void _stp_abort(struct context *c)
 
 /* ---- global locks ---- */
 
+/* Handlers run with preemption disabled, so a handler takes a global's lock
+   word itself: what read_trylock() does once it has disabled preemption,
+   inline instead of a call into the kernel.  Kernels whose locks carry
+   debugging or lockdep state get the kernel's full calls.  Every taker of a
+   stp_global_lock goes through these two, so the pairs always match. */
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && \
+    !defined(CONFIG_PREEMPT_RT)
+static __always_inline int _stp_trylock_one(const struct stp_lock_req *r)
+{
+  return r->write ? do_raw_write_trylock(&r->lock->lock) : do_raw_read_trylock(&r->lock->lock);
+}
+
+static __always_inline void _stp_unlock_one(const struct stp_lock_req *r)
+{
+  if (r->write)
+    do_raw_write_unlock(&r->lock->lock);
+  else
+    do_raw_read_unlock(&r->lock->lock);
+}
+#else
 static int _stp_trylock_one(const struct stp_lock_req *r)
 {
   return r->write ? write_trylock(&r->lock->lock) : read_trylock(&r->lock->lock);
-}
-
-/* MAXTRYLOCK tries TRYLOCKDELAY microseconds apart, as upstream; but most holders
-   (another CPU's handler updating the same global) are done within a few hundred
-   cycles, so the first wait spins briefly instead of sleeping a whole delay. */
-#ifndef STP_LOCK_SPINS
-#define STP_LOCK_SPINS 64
-#endif
-static int _stp_lock_one(const struct stp_lock_req *r)
-{
-  int tries, spin;
-
-  for (tries = 0; tries < MAXTRYLOCK; tries++) {
-    if (_stp_trylock_one(r))
-      return 1;
-    if (tries == 0) {
-      atomic_inc(&r->lock->contention);
-      for (spin = 0; spin < STP_LOCK_SPINS; spin++) {
-        cpu_relax();
-        if (_stp_trylock_one(r))
-          return 1;
-      }
-    }
-    udelay(TRYLOCKDELAY);
-  }
-  return 0;
 }
 
 static void _stp_unlock_one(const struct stp_lock_req *r)
@@ -160,23 +156,50 @@ static void _stp_unlock_one(const struct stp_lock_req *r)
   else
     read_unlock(&r->lock->lock);
 }
+#endif
 
-/* Takes p's locks in table order; on failure releases what it took. */
-static int _stp_lock_probe(const struct stp_probe *p)
+/* A lock another CPU holds: MAXTRYLOCK tries TRYLOCKDELAY microseconds apart, as
+   upstream; but most holders (another CPU's handler updating the same global) are
+   done within a few hundred cycles, so the first wait spins briefly instead of
+   sleeping a whole delay. */
+#ifndef STP_LOCK_SPINS
+#define STP_LOCK_SPINS 64
+#endif
+static noinline int _stp_lock_wait(const struct stp_lock_req *r)
+{
+  int tries, spin;
+
+  atomic_inc(&r->lock->contention);
+  for (spin = 0; spin < STP_LOCK_SPINS; spin++) {
+    cpu_relax();
+    if (_stp_trylock_one(r))
+      return 1;
+  }
+  for (tries = 1; tries < MAXTRYLOCK; tries++) {
+    udelay(TRYLOCKDELAY);
+    if (_stp_trylock_one(r))
+      return 1;
+  }
+  return 0;
+}
+
+/* Takes p's locks in table order; on failure releases what it took.  Inline,
+   so a probe's constant lock table folds into its entry. */
+static __always_inline int _stp_lock_probe(const struct stp_probe *p)
 {
   unsigned i;
 
   for (i = 0; i < p->nlocks; i++) {
-    if (!_stp_lock_one(&p->locks[i])) {
-      while (i-- > 0)
-        _stp_unlock_one(&p->locks[i]);
-      return 0;
-    }
+    if (likely(_stp_trylock_one(&p->locks[i])) || _stp_lock_wait(&p->locks[i]))
+      continue;
+    while (i-- > 0)
+      _stp_unlock_one(&p->locks[i]);
+    return 0;
   }
   return 1;
 }
 
-static void _stp_unlock_probe(const struct stp_probe *p)
+static __always_inline void _stp_unlock_probe(const struct stp_probe *p)
 {
   unsigned i = p->nlocks;
 
@@ -186,105 +209,75 @@ static void _stp_unlock_probe(const struct stp_probe *p)
 
 /* ---- running a handler ---- */
 
-static void _stp_check_overload(struct context *c, cycles_t start)
+/* Overload detection: each CPU sums its handlers' cycles over windows of
+   STP_OVERLOAD_INTERVAL cycles and ends the session when a window's sum
+   passes STP_OVERLOAD_THRESHOLD.  The per-hit part is inline; closing a
+   window is not. */
+static noinline void _stp_overload_window(struct context *c, cycles_t end)
 {
 #ifdef STP_OVERLOAD
-  cycles_t end = get_cycles();
-  cycles_t interval;
-
-  /* The first handler on this CPU opens its first window. */
-  if (c->cycles_base == 0)
-    c->cycles_base = start;
-  interval = end > c->cycles_base ? end - c->cycles_base : STP_OVERLOAD_INTERVAL + 1;
-  c->cycles_sum += end - start;
-  if (interval > STP_OVERLOAD_INTERVAL) {
-    if (c->cycles_sum > STP_OVERLOAD_THRESHOLD) {
-      _stp_error("probe overhead (%lld cycles) exceeded threshold (%lld cycles) in last %lld cycles",
-                 (long long) c->cycles_sum, (long long) STP_OVERLOAD_THRESHOLD,
-                 (long long) STP_OVERLOAD_INTERVAL);
-      atomic_set(&_stp_session_state, STAP_SESSION_ERROR);
-      atomic_inc(&_stp_error_count);
-    }
-    c->cycles_base = end;
-    c->cycles_sum = 0;
+  if (c->cycles_sum > STP_OVERLOAD_THRESHOLD) {
+    _stp_error("probe overhead (%lld cycles) exceeded threshold (%lld cycles) in last %lld cycles",
+               (long long) c->cycles_sum, (long long) STP_OVERLOAD_THRESHOLD,
+               (long long) STP_OVERLOAD_INTERVAL);
+    atomic_set(&_stp_session_state, STAP_SESSION_ERROR);
+    atomic_inc(&_stp_error_count);
   }
+  c->cycles_base = end;
+  c->cycles_sum = 0;
 #endif
 }
 
-/* Runs p's handler if the session is in `state` (begin: STARTING, end:
-   STOPPING, error: ERROR, every other probe: RUNNING). */
-#ifdef STP_TIMING
-/* stap -t: handler cycles of each probe, indexed by stp_probe.index. */
-static struct stp_stat **_stp_probe_timing;
-#endif
-
-static void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs, int state,
-                                int is_return, void *data)
+/* The handler's start: the low half of the clock is enough for one
+   handler's length and saves the high half's shift and or. */
+static __always_inline u32 _stp_overload_start(void)
 {
-  struct context *c;
-  cycles_t start;
-#ifdef STP_TIMING
-  /* -t times the whole probe entry, context and locks included, as upstream does. */
-  cycles_t entry = get_cycles();
-#endif
-#if !INTERRUPTIBLE
-  unsigned long flags;
-  local_irq_save(flags);
-#endif
-  preempt_disable();
+#if defined(STP_OVERLOAD) && defined(CONFIG_X86_64)
+  u32 lo;
 
-  /* Too little stack left to run script code safely. */
-  if ((((unsigned long) &c) & (THREAD_SIZE - 1)) < MINSTACKSPACE) {
-    atomic_inc(&_stp_skipped_count);
-    atomic_inc(&_stp_skipped_lowstack);
-    goto out;
-  }
-  if (atomic_read(&_stp_session_state) != state || !_stp_contexts)
-    goto out;
-  c = this_cpu_ptr(_stp_contexts);
-  if (atomic_inc_return(&c->busy) != 1) {
-    /* A probe fired inside another handler on this CPU.  As in upstream,
-       this counts as skipped only when interrupts are off during handlers
-       (-DINTERRUPTIBLE=0); otherwise it is only visible with -t. */
-    atomic_dec(&c->busy);
-    atomic_inc(&_stp_skipped_reentrant);
-#if !INTERRUPTIBLE
-    atomic_inc(&_stp_skipped_count);
+  /* get_cycles()'s rdtsc, keeping only eax: compilers do not drop the
+     high half's shift and or by themselves. */
+  asm volatile("rdtsc" : "=a" (lo) : : "edx");
+  return lo;
+#elif defined(STP_OVERLOAD)
+  return (u32) get_cycles();
+#else
+  return 0;
 #endif
-    goto out;
-  }
+}
 
-  c->probe = p;
-  c->nesting = 0;
-  c->actionremaining = INTERRUPTIBLE ? MAXACTION_INTERRUPTIBLE : MAXACTION;
-  c->last_error = NULL;
-  c->last_stmt = NULL;
-  c->aborted = 0;
-  c->regex.matched = 0;
-  c->regex.ngroups = 0;
-  c->kstack_n = -1;
-  c->kregs = regs;
-  c->uregs = NULL;
-  c->user_mode = regs ? user_mode(regs) : 0;
-  c->is_return = is_return;
-  c->probe_data = data;
+static __always_inline void _stp_check_overload(struct context *c, u32 start)
+{
+#ifdef STP_OVERLOAD
+  cycles_t end = get_cycles();
 
-  if (!_stp_lock_probe(p)) {
-    atomic_inc(&_stp_skipped_count);
-    goto put;
-  }
-  start = get_cycles();
-  p->handler(c);
-  _stp_unlock_probe(p);
-#ifdef STP_TIMING
-  if (_stp_probe_timing && _stp_probe_timing[p->index])
-    stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - entry));
+  c->cycles_sum += (u32) ((u32) end - start);
+  /* cycles_base starts at the contexts' allocation.  A clock that went
+     backwards wraps to a huge interval, which also closes the window. */
+  if (unlikely(end - c->cycles_base > STP_OVERLOAD_INTERVAL))
+    _stp_overload_window(c, end);
 #endif
-  /* begin, end and error probes run once each and are not held to the budget. */
-  if (state == STAP_SESSION_RUNNING)
-    _stp_check_overload(c, start);
+}
 
-  if (unlikely(c->last_error && !c->aborted)) {
+/* A probe that did not run: counted, and too many end the session. */
+static noinline void _stp_probe_skipped(atomic_t *why, int counts)
+{
+  if (why)
+    atomic_inc(why);
+  if (!counts)
+    return;
+  if (atomic_inc_return(&_stp_skipped_count) > MAXSKIPPED &&
+      atomic_cmpxchg(&_stp_session_state, STAP_SESSION_RUNNING, STAP_SESSION_ERROR) ==
+      STAP_SESSION_RUNNING)
+    _stp_error("Skipped too many probes, check MAXSKIPPED or try again with stap -t for more details.");
+}
+
+/* The handler left an error (or abort()'s marker) in c: report the error and
+   count it against MAXERRORS.  Clears the error state, which every handler
+   starts without: the fast path does not reset it. */
+static noinline void _stp_probe_error(struct context *c)
+{
+  if (!c->aborted) {
     if (c->last_stmt)
       _stp_softerror("%s near %s", c->last_error, c->last_stmt);
     else
@@ -295,20 +288,117 @@ static void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs,
       WRITE_ONCE(_stp_exit_flag, 1);
     }
   }
+  c->last_error = NULL;
+  c->last_stmt = NULL;
+  c->aborted = 0;
+}
+
+#ifdef STP_TIMING
+/* stap -t: handler cycles of each probe, indexed by stp_probe.index. */
+static struct stp_stat **_stp_probe_timing;
+#endif
+
+/* _stp_probe_run's flags. */
+#define STP_RUN_ATOMIC 1  /* the caller already runs with preemption disabled */
+/* Tracepoint callbacks run with preemption disabled up to 6.12; later kernels
+   may call system-call tracepoints where faults are allowed. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+#define STP_RUN_TRACEPOINT STP_RUN_ATOMIC
+#else
+#define STP_RUN_TRACEPOINT 0
+#endif
+
+/* Runs p's handler if the session is in `state` (begin: STARTING, end:
+   STOPPING, error: ERROR, every other probe: RUNNING).  Inline: pass 3 gives
+   each kprobe, kretprobe and tracepoint probe its own entry function calling
+   this with constants, so the probe's handler, lock table and flags fold in and
+   the hit costs no indirect call.
+
+   A handler starts with nesting 0 and no error, abort or "near" location, and
+   leaves them so (function calls restore nesting; _stp_probe_error clears the
+   rest), so only what differs between hits is set here. */
+static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_regs *regs,
+                                           int state, int is_return, void *data,
+                                           unsigned flags)
+{
+  struct context *c;
+  u32 start;
+#ifdef STP_TIMING
+  /* -t times the whole probe entry, context and locks included, as upstream does. */
+  cycles_t entry = get_cycles();
+#endif
+#if !INTERRUPTIBLE
+  unsigned long irqflags;
+  local_irq_save(irqflags);
+#endif
+  if (!(flags & STP_RUN_ATOMIC))
+    preempt_disable();
+
+  /* Too little stack left to run script code safely.  (The stack pointer
+     register, not a local's address: that would cost a stack canary.) */
+  if (unlikely((current_stack_pointer & (THREAD_SIZE - 1)) < MINSTACKSPACE)) {
+    _stp_probe_skipped(&_stp_skipped_lowstack, 1);
+    goto out;
+  }
+  if (atomic_read(&_stp_session_state) != state)
+    goto out;
+  c = this_cpu_ptr(_stp_contexts);
+  if (unlikely(atomic_inc_return(&c->busy) != 1)) {
+    /* A probe fired inside another handler on this CPU.  As in upstream,
+       this counts as skipped only when interrupts are off during handlers
+       (-DINTERRUPTIBLE=0); otherwise it is only visible with -t. */
+    atomic_dec(&c->busy);
+    _stp_probe_skipped(&_stp_skipped_reentrant, !INTERRUPTIBLE);
+    goto out;
+  }
+
+  c->probe = p;
+  c->actionremaining = INTERRUPTIBLE ? MAXACTION_INTERRUPTIBLE : MAXACTION;
+  c->kstack_n = -1;
+  c->kregs = regs;
+  c->is_return = is_return;
+  c->probe_data = data;
+#if STP_REGEX_MAXINST > 0
+  c->regex.matched = 0;
+  c->regex.ngroups = 0;
+#endif
+
+  if (unlikely(!_stp_lock_probe(p))) {
+    _stp_probe_skipped(NULL, 1);
+    goto put;
+  }
+  start = _stp_overload_start();
+  p->handler(c);
+  _stp_unlock_probe(p);
+#ifdef STP_TIMING
+  if (_stp_probe_timing && _stp_probe_timing[p->index])
+    stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - entry));
+#endif
+  /* begin, end and error probes run once each and are not held to the budget. */
+  if (state == STAP_SESSION_RUNNING)
+    _stp_check_overload(c, start);
+
+  if (unlikely(c->last_error))
+    _stp_probe_error(c);
 put:
-  _stp_print_flush();
-  c->probe = NULL;
+  /* The buffers exist from before the first probe to after the last. */
+  if (this_cpu_read(_stp_print_bufs->len))
+    _stp_print_flush_now();
   atomic_dec(&c->busy);
 out:
-  if (unlikely(atomic_read(&_stp_skipped_count) > MAXSKIPPED)) {
-    if (atomic_cmpxchg(&_stp_session_state, STAP_SESSION_RUNNING, STAP_SESSION_ERROR) ==
-        STAP_SESSION_RUNNING)
-      _stp_error("Skipped too many probes, check MAXSKIPPED or try again with stap -t for more details.");
-  }
-  preempt_enable();
+  if (!(flags & STP_RUN_ATOMIC))
+    preempt_enable();
 #if !INTERRUPTIBLE
-  local_irq_restore(flags);
+  local_irq_restore(irqflags);
 #endif
+}
+
+/* For the probes that are not worth an entry of their own (begin, end, error,
+   timers, perf): one out-of-line copy. */
+static noinline void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs,
+                                         int state, int is_return, void *data)
+{
+  _stp_probe_run(p, regs, state, is_return, data, 0);
 }
 
 static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *regs, int state)
@@ -340,7 +430,7 @@ static int _stp_probe_is_return(struct context *c)
 
 static int _stp_probe_user_mode(struct context *c)
 {
-  return c->user_mode;
+  return c->kregs ? user_mode(c->kregs) : 0;
 }
 
 static struct pt_regs *_stp_probe_kregs(struct context *c)

@@ -26,9 +26,14 @@ static unsigned _stp_nkprobes;
 #define KRETACTIVE (max(15, 6 * (int) num_possible_cpus()))
 #endif
 
-static int _stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
+/* The handlers the kernel calls.  Pass 3 gives every probe its own three-line
+   entry function calling one of these with the probe's constants, so the
+   probe's handler and lock table fold into it (see _stp_probe_run).  The
+   kernel calls kprobe and kretprobe handlers, entry and return alike, with
+   preemption disabled. */
+static __always_inline int _stp_kprobe_pre_run(struct kprobe *kp, struct pt_regs *regs,
+                                               const struct stp_probe *p)
 {
-  struct _stp_kprobe *k = container_of(kp, struct _stp_kprobe, u.kp);
   unsigned long hit_ip = instruction_pointer(regs);
 
   /* The kernel leaves the ip just past its breakpoint (int3 or the
@@ -36,33 +41,29 @@ static int _stp_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
      shows it in addr(), probefunc() and backtraces.  The kernel's value
      is put back for the single-step or ftrace return that follows. */
   instruction_pointer_set(regs, (unsigned long) kp->addr);
-  _stp_run_probe_full(k->kpp->probe, regs, STAP_SESSION_RUNNING, 0, NULL);
+  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, 0, NULL, STP_RUN_ATOMIC);
   instruction_pointer_set(regs, hit_ip);
   return 0;
 }
 
-static struct _stp_kprobe *_stp_kretprobe_of(struct kretprobe_instance *ri)
+/* The function-entry half of a .return probe that saves values (@entry,
+   parameters) in the instance's data_size bytes. */
+static __always_inline int _stp_kretprobe_entry_run(struct kretprobe_instance *ri,
+                                                    struct pt_regs *regs,
+                                                    const struct stp_probe *entry,
+                                                    size_t data_size)
 {
-  struct kretprobe *rp = get_kretprobe(ri);
-  return rp ? container_of(rp, struct _stp_kprobe, u.rp) : NULL;
-}
-
-static int _stp_kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-  struct _stp_kprobe *k = _stp_kretprobe_of(ri);
-  if (k && k->kpp->entry) {
-    memset(ri->data, 0, k->kpp->data_size);
-    _stp_run_probe_full(k->kpp->entry, regs, STAP_SESSION_RUNNING, 0, ri->data);
-  }
+  memset(ri->data, 0, data_size);
+  _stp_probe_run(entry, regs, STAP_SESSION_RUNNING, 0, ri->data, STP_RUN_ATOMIC);
   return 0;
 }
 
-static int _stp_kretprobe_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static __always_inline int _stp_kretprobe_ret_run(struct kretprobe_instance *ri,
+                                                  struct pt_regs *regs,
+                                                  const struct stp_probe *p, size_t data_size)
 {
-  struct _stp_kprobe *k = _stp_kretprobe_of(ri);
-  if (k)
-    _stp_run_probe_full(k->kpp->probe, regs, STAP_SESSION_RUNNING, 1,
-                        k->kpp->data_size ? ri->data : NULL);
+  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, 1, data_size ? ri->data : NULL,
+                 STP_RUN_ATOMIC);
   return 0;
 }
 
@@ -85,13 +86,13 @@ static int _stp_kprobe_register(struct _stp_kprobe *k)
     kp->addr = (kprobe_opcode_t *) p->address;
   }
   if (p->is_return) {
-    k->u.rp.handler = _stp_kretprobe_ret;
-    k->u.rp.entry_handler = p->entry ? _stp_kretprobe_entry : NULL;
+    k->u.rp.handler = p->ret;
+    k->u.rp.entry_handler = p->entry ? p->entry_fn : NULL;
     k->u.rp.data_size = p->data_size;
     k->u.rp.maxactive = p->maxactive >= 0 ? p->maxactive : KRETACTIVE;
     rc = register_kretprobe(&k->u.rp);
   } else {
-    k->u.kp.pre_handler = _stp_kprobe_pre;
+    k->u.kp.pre_handler = p->pre;
     rc = register_kprobe(&k->u.kp);
   }
   k->rc = rc;

@@ -39,6 +39,12 @@ static void _stp_print_flush(void)
   pb->len = 0;
 }
 
+/* The end of a handler that printed something. */
+static noinline void _stp_print_flush_now(void)
+{
+  _stp_print_flush();
+}
+
 static char *_stp_print_reserve(size_t *avail)
 {
   struct _stp_print_buf *pb = _stp_print_this_cpu();

@@ -55,9 +55,7 @@ static const char *_stp_probe_type_name(struct context *c)
    none. */
 static struct pt_regs *_stp_probe_uregs(struct context *c)
 {
-  if (c->uregs)
-    return c->uregs;
-  if (c->user_mode && c->kregs)
+  if (c->kregs && user_mode(c->kregs))
     return c->kregs;
   if (!current->mm || (current->flags & PF_KTHREAD))
     return NULL;

@@ -318,6 +318,8 @@ class Translator {
   std::multimap<const VarDecl*, const HistOp*> hist_ops_;  // the histogram each stat keeps
   std::map<const VarDecl*, int> variance_shift_;            // @variance(x, N)
   std::set<const VarDecl*> variance_used_;                  // read with @variance somewhere
+  std::set<const VarDecl*> sum_used_;                       // read with @sum or @avg
+  std::set<const VarDecl*> minmax_used_;                    // read with @min or @max
   std::map<const FunctionDecl*, std::string> fn_names_;
   std::map<const FunctionDecl*, UseMap> fn_uses_;
   std::set<const FunctionDecl*> uses_next_;  // functions with a `next` statement
@@ -349,8 +351,11 @@ std::string Translator::hist_spec_of(const VarDecl* d) {
   auto vr = variance_shift_.find(d);
   if (vr != variance_shift_.end()) shift = vr->second;
   // Only a statistic read with @variance pays for the running variance on every <<<.
+  // Nor do the sum, minimum and maximum cost anything when nothing reads them.
   std::string tail = ", .bit_shift = " + std::to_string(shift) +
-                     (variance_used_.count(d) ? "" : ", .no_variance = 1") + " }";
+                     (variance_used_.count(d) ? "" : ", .no_variance = 1") +
+                     (sum_used_.count(d) ? "" : ", .no_sum = 1") +
+                     (minmax_used_.count(d) ? "" : ", .no_minmax = 1") + " }";
   auto range = hist_ops_.equal_range(d);
   for (auto it = range.first; it != range.second; ++it) {
     const HistOp* h = it->second;
@@ -633,7 +638,8 @@ std::string Translator::tracepoint_callback(size_t i, DerivedProbe* p) {
   std::string code = "static void stp_tp_callback_" + n + "(" + params + ")\n{\n";
   code += "  unsigned long args[] = { " + (args.empty() ? std::string("0") : args) + " };\n";
   code += "  (void)data;\n";
-  code += "  _stp_run_probe_full(&stp_probes[" + n + "], NULL, STAP_SESSION_RUNNING, 0, args);\n}\n";
+  code += "  _stp_probe_run(&stp_probes[" + n +
+          "], NULL, STAP_SESSION_RUNNING, 0, args, STP_RUN_TRACEPOINT);\n}\n";
   return code;
 }
 
@@ -659,7 +665,7 @@ void Translator::emit_tables() {
   std::string probes = "static const struct stp_probe stp_probes[] = {\n";
   std::string locks;
   std::vector<std::pair<std::pair<int, int64_t>, std::string>> be;
-  std::string timers, perfs, kprobes, tracepoints, tp_callbacks, entry_probes;
+  std::string timers, perfs, kprobes, tracepoints, tp_callbacks, entry_probes, kp_entries;
   size_t ntimers = 0, nperfs = 0, nkprobes = 0, ntracepoints = 0;
   for (size_t i = 0; i < p_.probes.size(); ++i) {
     DerivedProbe* p = p_.probes[i];
@@ -765,13 +771,36 @@ void Translator::emit_tables() {
                         c_string(p->name) + ", .pn = " + c_string(pn) + ", .handler = probe_" + n +
                         "_entry, .index = " + n + " };\n";
       }
+      // The probe's own entry functions: its handler and locks fold into them.
+      bool ret = kp.kind == KernelProbe::Kretprobe;
+      std::string fns;
+      if (!ret) {
+        kp_entries += "static int stp_kprobe_pre_" + n +
+                      "(struct kprobe *kp, struct pt_regs *regs)\n{\n  return _stp_kprobe_pre_run(kp, "
+                      "regs, &stp_probes[" + n + "]);\n}\n";
+        fns = "stp_kprobe_pre_" + n + ", NULL, NULL";
+      } else {
+        kp_entries += "static int stp_kretprobe_ret_" + n +
+                      "(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n  return "
+                      "_stp_kretprobe_ret_run(ri, regs, &stp_probes[" + n + "], " + size + ");\n}\n";
+        fns = "NULL, stp_kretprobe_ret_" + n + ", ";
+        if (p->entry_slots > 0) {
+          kp_entries += "static int stp_kretprobe_entry_" + n +
+                        "(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n  return "
+                        "_stp_kretprobe_entry_run(ri, regs, &stp_entry_probe_" + n + ", " + size +
+                        ");\n}\n";
+          fns += "stp_kretprobe_entry_" + n;
+        } else {
+          fns += "NULL";
+        }
+      }
       kprobes += "  { &stp_probes[" + n + "], " +
                  (kp.address ? std::string("NULL") : c_string(kp.symbol)) + ", " +
                  std::to_string(kp.offset) + "UL, " + std::to_string(kp.address) + "UL, " +
                  (kp.kind == KernelProbe::Kretprobe ? "1" : "0") + ", " +
                  std::to_string(kp.maxactive) + ", " + entry + ", " + size + ", " +
                  (kp.module == "kernel" || kp.address ? std::string("NULL") : c_string(kp.module)) +
-                 " },\n";
+                 ", " + fns + " },\n";
       ++nkprobes;
     } else if (fam == "tracepoint" && p->match.kernel) {
       tp_callbacks += tracepoint_callback(i, p);
@@ -804,6 +833,7 @@ void Translator::emit_tables() {
   if (nperfs == 0) tables_ += "  { 0 },\n";
   tables_ += "};\n";
   tables_ += entry_probes;
+  tables_ += kp_entries;
   tables_ += "static const struct stp_kprobe_probe stp_kprobe_probes[] = {\n" + kprobes;
   if (nkprobes == 0) tables_ += "  { 0 },\n";
   tables_ += "};\n";
@@ -1442,7 +1472,8 @@ Val Translator::assign(Assign& a) {
   if (op == "<<<" && lhs->kind == ExprKind::Symbol) {
     VarDecl* d = static_cast<Symbol*>(lhs)->decl;
     Val rv = expr(a.right);
-    line("stp_stat_add(" + global_c(d) + ", " + rv.c + ");");
+    // The constant spec lets the compiler drop what no extractor reads.
+    line("stp_stat_add_spec(" + global_c(d) + ", " + rv.c + ", &stp_hspec_" + ident(d->name) + ");");
     return rv;
   }
   if (lhs->kind == ExprKind::Symbol) {
@@ -1781,14 +1812,22 @@ bool Translator::run(std::string* out) {
       return nullptr;
     }
     std::set<const VarDecl*>* variance;
+    std::set<const VarDecl*>* sum;
+    std::set<const VarDecl*>* minmax;
+    void note(const VarDecl* d, const std::string& op) {
+      if (!d) return;
+      if (op == "@variance") variance->insert(d);
+      else if (op == "@sum" || op == "@avg") sum->insert(d);
+      else if (op == "@min" || op == "@max") minmax->insert(d);
+    }
     void visit(StatOp& s) override {
       const VarDecl* d = stat_decl(s.stat);
       if (d && s.op == "@variance" && s.bit_shift > 0) (*shifts)[d] = static_cast<int>(s.bit_shift);
-      if (d && s.op == "@variance") variance->insert(d);
+      note(d, s.op);
       TraversingVisitor::visit(s);
     }
     void visit(ForeachLoop& f) override {
-      if (f.sort_aggregate == "@variance" && f.base && f.base->decl) variance->insert(f.base->decl);
+      if (f.base) note(f.base->decl, f.sort_aggregate);
       TraversingVisitor::visit(f);
     }
     void visit(HistOp& h) override {
@@ -1803,6 +1842,8 @@ bool Translator::run(std::string* out) {
   hf.out = &hist_ops_;
   hf.shifts = &variance_shift_;
   hf.variance = &variance_used_;
+  hf.sum = &sum_used_;
+  hf.minmax = &minmax_used_;
   for (FunctionDecl* f : p_.functions) visit_stmt(hf, f->body);
   for (DerivedProbe* p : p_.probes) visit_stmt(hf, p->body);
   try {
