@@ -305,12 +305,18 @@ static void stp_stat_add(struct stp_stat *s, int64_t v)
   stp_stat_cpu_add(this_cpu_ptr(s->cpu), &s->h, v);
 }
 
-/* `s <<< v` in generated code: h is the statistic's own constant spec, the
-   one s was made with. */
-static __always_inline void stp_stat_add_spec(struct stp_stat *s, int64_t v,
+/* `s <<< v` in generated code: pcpu is s's per-CPU part (stp_stat_percpu,
+   kept by the generated code so a hit loads one pointer, not two), h the
+   statistic's own constant spec, the one s was made with. */
+static __always_inline void stp_stat_add_spec(void __percpu *pcpu, int64_t v,
                                               const struct stp_hist_spec *h)
 {
-  stp_stat_cpu_add_inline(this_cpu_ptr(s->cpu), h, v);
+  stp_stat_cpu_add_inline(this_cpu_ptr((struct stp_stat_cpu __percpu *) pcpu), h, v);
+}
+
+static void __percpu *stp_stat_percpu(struct stp_stat *s)
+{
+  return s->cpu;
 }
 
 static void stp_stat_get(struct stp_stat *s, struct stp_stat_data *out)

@@ -36,8 +36,9 @@ struct stp_stat;
 static __maybe_unused struct stp_stat *stp_stat_new(const struct stp_hist_spec *h); /* NULL on ENOMEM or a bad spec */
 static __maybe_unused void stp_stat_free(struct stp_stat *s);
 static __maybe_unused void stp_stat_add(struct stp_stat *s, int64_t v);          /* this CPU's part */
-static __maybe_unused void stp_stat_add_spec(struct stp_stat *s, int64_t v,
+static __maybe_unused void stp_stat_add_spec(void __percpu *pcpu, int64_t v,
                                              const struct stp_hist_spec *h);      /* h: s's spec */
+static __maybe_unused void __percpu *stp_stat_percpu(struct stp_stat *s);         /* for _add_spec */
 static __maybe_unused void stp_stat_get(struct stp_stat *s, struct stp_stat_data *out); /* aggregated */
 static __maybe_unused void stp_stat_clear(struct stp_stat *s);
 static __maybe_unused int64_t stp_stat_avg(const struct stp_stat_data *d);       /* count must be > 0 */

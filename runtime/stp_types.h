@@ -47,7 +47,6 @@ struct context {
   const char *last_stmt;            /* token description of the failing statement, for "near" */
   char error_buf[MAXSTRINGLEN];     /* storage for formatted error messages */
   int aborted;                      /* abort(): unwind, not an error */
-  int is_return;
   struct pt_regs *kregs;            /* the probe's registers; user mode: user_mode(kregs) */
   void *probe_data;                 /* tracepoint arguments, or a kretprobe's entry values */
   char tok_buf[MAXSTRINGLEN];       /* tapset tokenize() */
@@ -77,6 +76,12 @@ struct stp_probe {
   unsigned index;                   /* position in stp_probes */
   const char *location;             /* -t report: FILE:LINE:COL of the probe */
   const char *derivation;           /* -t report: "PP from: ..." chain */
+  /* Known to pass 3, and constants in each probe's own entry function: */
+  unsigned max_actions;             /* nonzero: the handler runs at most this many statements
+                                       (no loops, no script functions), so while MAXACTION
+                                       allows that many nothing counts them */
+  unsigned char no_print;           /* the handler cannot print: no flush test */
+  unsigned char is_return;          /* is_return(): a kretprobe's return handler */
 };
 
 enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };

@@ -12,9 +12,13 @@
 #ifndef MAXACTION_INTERRUPTIBLE
 #define MAXACTION_INTERRUPTIBLE (MAXACTION * 10)
 #endif
+/* The statements a handler may run. */
+#define STP_MAXACTION_NOW (INTERRUPTIBLE ? MAXACTION_INTERRUPTIBLE : MAXACTION)
 
 static struct context __percpu *_stp_contexts;
 static void *_stp_frames_mem[NR_CPUS];
+static void _stp_overload_init(void);
+static void _stp_overload_open(struct context *c);
 
 /* frame_bytes: (MAXNESTING + 1) * stp_frame_size, known only to generated
    code. */
@@ -26,11 +30,12 @@ static int _stp_contexts_alloc(size_t frame_bytes)
   if (!_stp_contexts)
     return -ENOMEM;
   _stp_context_frame_bytes = frame_bytes;
+  _stp_overload_init();
   for_each_possible_cpu(cpu) {
     struct context *c = per_cpu_ptr(_stp_contexts, cpu);
     atomic_set(&c->busy, 0);
     c->kstack_n = -1;
-    c->cycles_base = get_cycles();
+    _stp_overload_open(c);
     /* The regex matcher's scratch (stp_regex.h) follows the frames. */
     _stp_frames_mem[cpu] = vzalloc(ALIGN(frame_bytes, 8) + STP_REGEX_SCRATCH_BYTES + 1);
     if (!_stp_frames_mem[cpu])
@@ -131,9 +136,23 @@ static void _stp_abort(struct context *c)
    stp_global_lock goes through these two, so the pairs always match. */
 #if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && \
     !defined(CONFIG_PREEMPT_RT)
+static __always_inline int _stp_read_trylock_raw(rwlock_t *l)
+{
+#if defined(CONFIG_QUEUED_RWLOCKS) && defined(_QR_BIAS) && defined(_QW_WMASK)
+  /* queued_read_trylock() without its first look at the word: the add is the
+     test, as in queued_read_lock()'s fast path. */
+  if (likely(!((u32) atomic_add_return_acquire(_QR_BIAS, &l->raw_lock.cnts) & _QW_WMASK)))
+    return 1;
+  atomic_sub(_QR_BIAS, &l->raw_lock.cnts);
+  return 0;
+#else
+  return do_raw_read_trylock(l);
+#endif
+}
+
 static __always_inline int _stp_trylock_one(const struct stp_lock_req *r)
 {
-  return r->write ? do_raw_write_trylock(&r->lock->lock) : do_raw_read_trylock(&r->lock->lock);
+  return r->write ? do_raw_write_trylock(&r->lock->lock) : _stp_read_trylock_raw(&r->lock->lock);
 }
 
 static __always_inline void _stp_unlock_one(const struct stp_lock_req *r)
@@ -212,8 +231,40 @@ static __always_inline void _stp_unlock_probe(const struct stp_probe *p)
 /* Overload detection: each CPU sums its handlers' cycles over windows of
    STP_OVERLOAD_INTERVAL cycles and ends the session when a window's sum
    passes STP_OVERLOAD_THRESHOLD.  The per-hit part is inline; closing a
-   window is not. */
-static noinline void _stp_overload_window(struct context *c, cycles_t end)
+   window is not.
+
+   On x86 a window of at least 100M cycles (the default is 1G) is timed in
+   jiffies, the same length at the TSC's rate: the hit then reads only the
+   clock's low half, and a clock that jumps back (a TSC reset on resume)
+   cannot hold a window open.  Shorter windows are timed in cycles. */
+#if defined(STP_OVERLOAD) && defined(CONFIG_X86_64) && STP_OVERLOAD_INTERVAL >= 100000000LL
+#define STP_OVERLOAD_JIFFIES 1
+static unsigned long _stp_overload_jiffies = HZ;
+
+static void _stp_overload_init(void)
+{
+  u64 per_jiffy = div_u64((u64) tsc_khz * 1000, HZ);
+
+  if (per_jiffy)
+    _stp_overload_jiffies = max_t(u64, 1, div64_u64(STP_OVERLOAD_INTERVAL, per_jiffy));
+}
+#else
+static void _stp_overload_init(void)
+{
+}
+#endif
+
+static void _stp_overload_open(struct context *c)
+{
+#ifdef STP_OVERLOAD_JIFFIES
+  c->cycles_base = jiffies + _stp_overload_jiffies;   /* the window's end */
+#else
+  c->cycles_base = get_cycles();                      /* the window's start */
+#endif
+  c->cycles_sum = 0;
+}
+
+static noinline void _stp_overload_window(struct context *c)
 {
 #ifdef STP_OVERLOAD
   if (c->cycles_sum > STP_OVERLOAD_THRESHOLD) {
@@ -223,24 +274,28 @@ static noinline void _stp_overload_window(struct context *c, cycles_t end)
     atomic_set(&_stp_session_state, STAP_SESSION_ERROR);
     atomic_inc(&_stp_error_count);
   }
-  c->cycles_base = end;
-  c->cycles_sum = 0;
+  _stp_overload_open(c);
 #endif
 }
 
-/* The handler's start: the low half of the clock is enough for one
-   handler's length and saves the high half's shift and or. */
-static __always_inline u32 _stp_overload_start(void)
+/* The clock's low half: enough for one handler's length (compilers do not
+   drop get_cycles()'s shift and or of the high half by themselves). */
+static __always_inline u32 _stp_cycles_lo(void)
 {
-#if defined(STP_OVERLOAD) && defined(CONFIG_X86_64)
+#if defined(CONFIG_X86_64)
   u32 lo;
 
-  /* get_cycles()'s rdtsc, keeping only eax: compilers do not drop the
-     high half's shift and or by themselves. */
   asm volatile("rdtsc" : "=a" (lo) : : "edx");
   return lo;
-#elif defined(STP_OVERLOAD)
+#else
   return (u32) get_cycles();
+#endif
+}
+
+static __always_inline u32 _stp_overload_start(void)
+{
+#ifdef STP_OVERLOAD
+  return _stp_cycles_lo();
 #else
   return 0;
 #endif
@@ -248,14 +303,18 @@ static __always_inline u32 _stp_overload_start(void)
 
 static __always_inline void _stp_check_overload(struct context *c, u32 start)
 {
-#ifdef STP_OVERLOAD
+#ifdef STP_OVERLOAD_JIFFIES
+  c->cycles_sum += (u32) (_stp_cycles_lo() - start);
+  if (unlikely((long) (jiffies - (unsigned long) c->cycles_base) >= 0))
+    _stp_overload_window(c);
+#elif defined(STP_OVERLOAD)
   cycles_t end = get_cycles();
 
   c->cycles_sum += (u32) ((u32) end - start);
-  /* cycles_base starts at the contexts' allocation.  A clock that went
-     backwards wraps to a huge interval, which also closes the window. */
+  /* A clock that went backwards wraps to a huge interval, which also
+     closes the window. */
   if (unlikely(end - c->cycles_base > STP_OVERLOAD_INTERVAL))
-    _stp_overload_window(c, end);
+    _stp_overload_window(c);
 #endif
 }
 
@@ -298,8 +357,21 @@ static noinline void _stp_probe_error(struct context *c)
 static struct stp_stat **_stp_probe_timing;
 #endif
 
+/* A function with no buffer a handler could overrun (a tracepoint callback's
+   argument array) need not pay for a stack canary. */
+#if defined(__has_attribute)
+#if __has_attribute(__no_stack_protector__)
+#define STP_NO_CANARY __attribute__((__no_stack_protector__))
+#endif
+#endif
+#ifndef STP_NO_CANARY
+#define STP_NO_CANARY
+#endif
+
 /* _stp_probe_run's flags. */
 #define STP_RUN_ATOMIC 1  /* the caller already runs with preemption disabled */
+#define STP_RUN_NODATA 2  /* the handler reads no probe_data (a kprobe, or a tracepoint
+                             probe that reads no argument) */
 /* Tracepoint callbacks run with preemption disabled up to 6.12; later kernels
    may call system-call tracepoints where faults are allowed. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
@@ -318,8 +390,7 @@ static struct stp_stat **_stp_probe_timing;
    leaves them so (function calls restore nesting; _stp_probe_error clears the
    rest), so only what differs between hits is set here. */
 static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_regs *regs,
-                                           int state, int is_return, void *data,
-                                           unsigned flags)
+                                           int state, void *data, unsigned flags)
 {
   struct context *c;
   u32 start;
@@ -340,24 +411,33 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
     _stp_probe_skipped(&_stp_skipped_lowstack, 1);
     goto out;
   }
-  if (atomic_read(&_stp_session_state) != state)
+  /* One plain read (no reload is possible here), compared in memory. */
+  if (_stp_session_state.counter != state)
     goto out;
   c = this_cpu_ptr(_stp_contexts);
-  if (unlikely(atomic_inc_return(&c->busy) != 1)) {
+  if (unlikely(c->busy.counter)) {
     /* A probe fired inside another handler on this CPU.  As in upstream,
        this counts as skipped only when interrupts are off during handlers
        (-DINTERRUPTIBLE=0); otherwise it is only visible with -t. */
-    atomic_dec(&c->busy);
     _stp_probe_skipped(&_stp_skipped_reentrant, !INTERRUPTIBLE);
     goto out;
   }
+  /* Only this CPU sets and clears its flag, and no locked operation is needed
+     for that: whatever interrupts it between the test and the store (an
+     interrupt, an NMI and the probes they hit) has finished with the context
+     before this handler goes on. */
+  atomic_set(&c->busy, 1);
+  barrier();
 
   c->probe = p;
-  c->actionremaining = INTERRUPTIBLE ? MAXACTION_INTERRUPTIBLE : MAXACTION;
+  if (!(p->max_actions && p->max_actions <= STP_MAXACTION_NOW))
+    c->actionremaining = STP_MAXACTION_NOW;
+#ifdef STP_NEED_KSTACK
   c->kstack_n = -1;
+#endif
   c->kregs = regs;
-  c->is_return = is_return;
-  c->probe_data = data;
+  if (!(flags & STP_RUN_NODATA))
+    c->probe_data = data;
 #if STP_REGEX_MAXINST > 0
   c->regex.matched = 0;
   c->regex.ngroups = 0;
@@ -382,9 +462,10 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
     _stp_probe_error(c);
 put:
   /* The buffers exist from before the first probe to after the last. */
-  if (this_cpu_read(_stp_print_bufs->len))
+  if (!p->no_print && this_cpu_read(_stp_print_bufs->len))
     _stp_print_flush_now();
-  atomic_dec(&c->busy);
+  barrier();
+  atomic_set(&c->busy, 0);
 out:
   if (!(flags & STP_RUN_ATOMIC))
     preempt_enable();
@@ -396,14 +477,14 @@ out:
 /* For the probes that are not worth an entry of their own (begin, end, error,
    timers, perf): one out-of-line copy. */
 static noinline void _stp_run_probe_full(const struct stp_probe *p, struct pt_regs *regs,
-                                         int state, int is_return, void *data)
+                                         int state, void *data)
 {
-  _stp_probe_run(p, regs, state, is_return, data, 0);
+  _stp_probe_run(p, regs, state, data, 0);
 }
 
 static void _stp_run_probe_in_state(const struct stp_probe *p, struct pt_regs *regs, int state)
 {
-  _stp_run_probe_full(p, regs, state, 0, NULL);
+  _stp_run_probe_full(p, regs, state, NULL);
 }
 
 static void stp_run_probe(const struct stp_probe *p, struct pt_regs *regs)
@@ -425,7 +506,7 @@ static const char *_stp_probe_name(struct context *c)
 
 static int _stp_probe_is_return(struct context *c)
 {
-  return c->is_return;
+  return c->probe ? c->probe->is_return : 0;
 }
 
 static int _stp_probe_user_mode(struct context *c)

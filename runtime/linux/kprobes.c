@@ -41,7 +41,7 @@ static __always_inline int _stp_kprobe_pre_run(struct kprobe *kp, struct pt_regs
      shows it in addr(), probefunc() and backtraces.  The kernel's value
      is put back for the single-step or ftrace return that follows. */
   instruction_pointer_set(regs, (unsigned long) kp->addr);
-  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, 0, NULL, STP_RUN_ATOMIC);
+  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, NULL, STP_RUN_ATOMIC | STP_RUN_NODATA);
   instruction_pointer_set(regs, hit_ip);
   return 0;
 }
@@ -54,7 +54,7 @@ static __always_inline int _stp_kretprobe_entry_run(struct kretprobe_instance *r
                                                     size_t data_size)
 {
   memset(ri->data, 0, data_size);
-  _stp_probe_run(entry, regs, STAP_SESSION_RUNNING, 0, ri->data, STP_RUN_ATOMIC);
+  _stp_probe_run(entry, regs, STAP_SESSION_RUNNING, ri->data, STP_RUN_ATOMIC);
   return 0;
 }
 
@@ -62,7 +62,7 @@ static __always_inline int _stp_kretprobe_ret_run(struct kretprobe_instance *ri,
                                                   struct pt_regs *regs,
                                                   const struct stp_probe *p, size_t data_size)
 {
-  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, 1, data_size ? ri->data : NULL,
+  _stp_probe_run(p, regs, STAP_SESSION_RUNNING, data_size ? ri->data : NULL,
                  STP_RUN_ATOMIC);
   return 0;
 }

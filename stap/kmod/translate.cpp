@@ -212,6 +212,8 @@ class Translator {
     std::string out_label = "out";
     const FunctionDecl* fn = nullptr;
     std::map<const VarDecl*, std::string> locals;  // local -> C lvalue
+    bool bounded = false;               // a probe body without loops or script calls
+    size_t actions = 0;                 // statements counted against MAXACTION
   };
 
   void line(const std::string& l) {
@@ -339,6 +341,8 @@ class Translator {
   size_t cur_probe_ = 0;
   bool in_entry_ = false;
   std::map<size_t, std::string> entry_structs_;  // probe index -> saved-values struct
+  std::map<size_t, std::string> probe_fields_;   // probe index -> its traits' stp_probe fields
+  std::set<size_t> reads_tpargs_;                 // tracepoint probes whose handler reads arguments
 };
 
 // ---------------------------------------------------------------------------------------
@@ -407,7 +411,9 @@ void Translator::declare_globals() {
       std::string spec = "stp_hspec_" + ident(d->name);
       globals_c_ += "static const struct stp_hist_spec " + spec + " = " + hist_spec_of(d) + ";\n";
       globals_c_ += "static struct stp_stat *" + c + ";\n";
+      globals_c_ += "static void __percpu *" + c + "_pcpu;\n";
       init_c_ += "  " + c + " = stp_stat_new(&" + spec + ");\n  if (!" + c + ") goto fail;\n";
+      init_c_ += "  " + c + "_pcpu = stp_stat_percpu(" + c + ");\n";
       exit_c_ += "  if (" + c + ") stp_stat_free(" + c + ");\n  " + c + " = NULL;\n";
     } else if (d->type == Type::String) {
       std::string init = d->init && d->init->is_string ? c_string(unescape(d->init->str)) : "\"\"";
@@ -557,6 +563,8 @@ void Translator::emit_function(FunctionDecl* f) {
 
 // A probe handler's frame struct, its union member and its function, from its body.
 void Translator::finish_probe_handler(Body& b) {
+  if (b.bounded)
+    probe_code_ += "#define STP_ACTIONS_" + b.member + " " + std::to_string(b.actions) + "\n";
   frames_ += "struct stp_frame_" + b.member + " {\n";
   for (const std::string& fl : b.fields) frames_ += "  " + fl + "\n";
   if (b.fields.empty()) frames_ += "  char unused;\n";
@@ -569,6 +577,45 @@ void Translator::finish_probe_handler(Body& b) {
 }
 
 namespace {
+
+// What pass 3 can promise the runtime about a probe's handler, for the fields of its
+// stp_probe: whether it can print (else nothing is flushed after it), and whether its
+// statements are bounded (no loops, no script functions, which count their own).
+struct HandlerTraits : TraversingVisitor {
+  using TraversingVisitor::visit;
+  bool may_print = false;
+  bool unbounded = false;
+  std::set<const FunctionDecl*> seen;
+  // Embedded C that prints goes through the runtime's print functions, and every one
+  // of them has "print" in its name (_stp_printf, _stp_print_regs, STAP_PRINTF, ...).
+  void embedded(const std::string& code) {
+    std::string low(code);
+    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (low.find("print") != std::string::npos) may_print = true;
+  }
+  void visit(PrintFormat& e) override {
+    if (!e.to_string) may_print = true;
+    TraversingVisitor::visit(e);
+  }
+  void visit(ForLoop& s) override {
+    unbounded = true;
+    TraversingVisitor::visit(s);
+  }
+  void visit(ForeachLoop& s) override {
+    unbounded = true;
+    TraversingVisitor::visit(s);
+  }
+  void visit(EmbeddedStmt& s) override { embedded(s.code); }
+  void visit(EmbeddedExpr& e) override { embedded(e.code); }
+  void visit(FunctionCall& e) override {
+    for (FunctionDecl* f : e.candidates) {
+      if (!f || !f->body) continue;
+      if (f->body->kind != StmtKind::Embedded) unbounded = true;
+      if (seen.insert(f).second) visit_stmt(*this, f->body);
+    }
+    TraversingVisitor::visit(e);
+  }
+};
 
 // What a .return probe saves at function entry, by slot: an @entry operand or a target
 // variable read there.
@@ -635,11 +682,19 @@ std::string Translator::tracepoint_callback(size_t i, DerivedProbe* p) {
     params += ", unsigned long a" + std::to_string(k);
     args += (k ? ", a" : "a") + std::to_string(k);
   }
-  std::string code = "static void stp_tp_callback_" + n + "(" + params + ")\n{\n";
-  code += "  unsigned long args[] = { " + (args.empty() ? std::string("0") : args) + " };\n";
+  // The arguments' array is the only thing on its stack, read at indexes pass 3 made:
+  // no canary to set and check on every hit.
+  std::string code = "static STP_NO_CANARY void stp_tp_callback_" + n + "(" + params + ")\n{\n";
   code += "  (void)data;\n";
+  if (!reads_tpargs_.count(i)) {
+    // A handler that reads no argument gets none (and no array to fill on each hit).
+    code += "  _stp_probe_run(&stp_probes[" + n +
+            "], NULL, STAP_SESSION_RUNNING, NULL, STP_RUN_TRACEPOINT | STP_RUN_NODATA);\n}\n";
+    return code;
+  }
+  code += "  unsigned long args[] = { " + (args.empty() ? std::string("0") : args) + " };\n";
   code += "  _stp_probe_run(&stp_probes[" + n +
-          "], NULL, STAP_SESSION_RUNNING, 0, args, STP_RUN_TRACEPOINT);\n}\n";
+          "], NULL, STAP_SESSION_RUNNING, args, STP_RUN_TRACEPOINT);\n}\n";
   return code;
 }
 
@@ -649,6 +704,9 @@ void Translator::emit_probe(size_t i, DerivedProbe* p) {
   Body b;
   b.member = "probe_" + std::to_string(i);
   b.unwind.push_back("out");
+  HandlerTraits traits;
+  visit_stmt(traits, p->body);
+  b.bounded = !traits.unbounded;
   body_ = &b;
   for (VarDecl* v : p->locals) {
     b.locals[v] = "l->l_" + ident(v->name);
@@ -658,6 +716,11 @@ void Translator::emit_probe(size_t i, DerivedProbe* p) {
     else line(b.locals[v] + " = 0;");
   }
   if (p->body) stmt(p->body);
+  if (b.code.find("STP_TPARG") != std::string::npos) reads_tpargs_.insert(i);
+  std::string& f = probe_fields_[i];
+  if (b.bounded) f += ", .max_actions = " + std::to_string(std::max<size_t>(b.actions, 1));
+  if (!traits.may_print) f += ", .no_print = 1";
+  if (p->match.kernel && p->match.kernel->kind == KernelProbe::Kretprobe) f += ", .is_return = 1";
   finish_probe_handler(b);
 }
 
@@ -714,7 +777,7 @@ void Translator::emit_tables() {
     probes += "  { .pp = " + c_string(p->name) + ", .pn = " + c_string(pn) +
               ", .handler = probe_" + std::to_string(i) + ", .locks = " + lk +
               ", .nlocks = " + std::to_string(reqs.size()) + ", .index = " + std::to_string(i) +
-              timing + label_field + " },\n";
+              timing + label_field + probe_fields_[i] + " },\n";
     const std::string& fam = p->match.family;
     auto arg = [&](const std::string& k) -> const Literal* {
       auto it = p->match.args.find(k);
@@ -862,8 +925,14 @@ void Translator::emit_tables() {
 
 void Translator::stmt(Stmt* s) {
   if (!s) return;
-  if (s->kind != StmtKind::Block && s->kind != StmtKind::Null)
-    line("STP_ACTION(c, " + where(s->tok) + ", " + unwind() + ");");
+  if (s->kind != StmtKind::Block && s->kind != StmtKind::Null) {
+    ++body_->actions;
+    if (body_->bounded)
+      line("STP_ACTION_BOUNDED(c, STP_ACTIONS_" + body_->member + ", " + where(s->tok) + ", " +
+           unwind() + ");");
+    else
+      line("STP_ACTION(c, " + where(s->tok) + ", " + unwind() + ");");
+  }
   switch (s->kind) {
     case StmtKind::Block:
       block(*static_cast<Block*>(s));
@@ -1473,7 +1542,8 @@ Val Translator::assign(Assign& a) {
     VarDecl* d = static_cast<Symbol*>(lhs)->decl;
     Val rv = expr(a.right);
     // The constant spec lets the compiler drop what no extractor reads.
-    line("stp_stat_add_spec(" + global_c(d) + ", " + rv.c + ", &stp_hspec_" + ident(d->name) + ");");
+    line("stp_stat_add_spec(" + global_c(d) + "_pcpu, " + rv.c + ", &stp_hspec_" +
+         ident(d->name) + ");");
     return rv;
   }
   if (lhs->kind == ExprKind::Symbol) {
@@ -1902,6 +1972,11 @@ bool Translator::run(std::string* out) {
       !link_define("STP_MODULES_LINK", "modules",
                    "cannot locate module data: the kernel's symbol table has no 'modules' list"))
     return false;
+  // The kernel backtrace cache is reset for each hit only in a script whose embedded C
+  // reads it (_stp_kstack_addr, _stp_snprint_kstack, _stp_print_kstack).
+  bool kstack = code.find("kstack") != std::string::npos;
+  for (EmbeddedStmt* e : p_.embeds) kstack = kstack || e->code.find("kstack") != std::string::npos;
+  if (kstack) o << "#define STP_NEED_KSTACK 1\n";
   if (!regex_names_.empty())
     o << "#define STP_REGEX_MAXINST " << regex_max_insts_ << "\n#define STP_REGEX_MAXGROUPS "
       << regex_max_groups_ << "\n";
