@@ -34,14 +34,6 @@
       STP_RAISE(c, "MAXACTION exceeded", where, label);               \
   } while (0)
 
-/* The same in a handler that runs at most N statements (stp_probe.max_actions):
- * nothing to count unless MAXACTION is set below N. */
-#define STP_ACTION_BOUNDED(c, n, where, label)                        \
-  do {                                                                \
-    if ((n) > STP_MAXACTION_NOW)                                      \
-      STP_ACTION(c, where, label);                                    \
-  } while (0)
-
 /* Names the embedded C of script functions uses (tapset/RUNTIME_API.md).  Every
  * function body has its context in `c` and an `out` label that ends it. */
 #define CONTEXT c

@@ -77,9 +77,9 @@ struct stp_probe {
   const char *location;             /* -t report: FILE:LINE:COL of the probe */
   const char *derivation;           /* -t report: "PP from: ..." chain */
   /* Known to pass 3, and constants in each probe's own entry function: */
-  unsigned max_actions;             /* nonzero: the handler runs at most this many statements
-                                       (no loops, no script functions), so while MAXACTION
-                                       allows that many nothing counts them */
+  unsigned char no_actions;         /* straight-line handler (no loops, no script functions):
+                                       nothing counted, as 4.8 checks MAXACTION only where
+                                       code repeats */
   unsigned char no_print;           /* the handler cannot print: no flush test */
   unsigned char is_return;          /* is_return(): a kretprobe's return handler */
 };

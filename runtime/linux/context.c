@@ -430,7 +430,7 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
   barrier();
 
   c->probe = p;
-  if (!(p->max_actions && p->max_actions <= STP_MAXACTION_NOW))
+  if (!p->no_actions)
     c->actionremaining = STP_MAXACTION_NOW;
 #ifdef STP_NEED_KSTACK
   c->kstack_n = -1;
