@@ -1,6 +1,7 @@
 #include "stap/kmod/translate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
