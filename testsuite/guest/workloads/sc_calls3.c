@@ -103,6 +103,182 @@ static void structs(void)
 
 }
 
+/* The "structs2" group (syscall/sc_calls5.stp): what sc_calls4 leaves
+ * out: NULL new values of the timer calls, readable struct timex (modes 0:
+ * read the clock's state, change nothing) and struct tms, msgget/semget
+ * creating private objects, sigaltstack's other flags, futex's PI ops on a
+ * private word, and an SI_TIMER siginfo returned by rt_sigtimedwait. */
+static void structs2(void)
+{
+	long *w = AT(0x500);
+	int *iw = AT(0x600);
+	int tfd, id;
+
+	/* NULL new values. */
+	syscall(SYS_setitimer, ITIMER_VIRTUAL, (void *) 0, (void *) 0);
+	syscall(SYS_timer_settime, 0, 0, (void *) 0, (void *) 0);
+	tfd = syscall(SYS_timerfd_create, CLOCK_MONOTONIC, 0);
+	syscall(SYS_timerfd_settime, tfd, 0, (void *) 0, (void *) 0);
+	close(tfd);
+
+	/* struct timex with modes 0 and ADJ_OFFSET_SS_READ (both only
+	 * read the clock's state); the rest of the buffer is distinct
+	 * words, one negative, so the decoded input shows which it reads. */
+	memset(w, 0, 208);
+	{
+		int *x = (int *) w;
+
+		for (id = 1; id < 52; id++)
+			x[id] = id * 1000 + id;
+		x[5] = -5005;
+	}
+	syscall(SYS_adjtimex, w);
+	/* Two that set values, the kernel's defaults for an unsynchronized
+	 * clock: maximum errors, STA_UNSYNC, time constant 2, microseconds;
+	 * then no frequency correction and the standard tick. */
+	memset(w, 0, 208);
+	*(int *) w = 0x4 | 0x8 | 0x10 | 0x20 | 0x1000;
+	w[3] = 16000000; w[4] = 16000000; *(int *) &w[5] = 0x40; w[6] = 2;
+	syscall(SYS_adjtimex, w);
+	memset(w, 0, 208);
+	*(int *) w = 0x2 | 0x4000;
+	w[11] = 10000;
+	syscall(SYS_adjtimex, w);
+	/* A TAI offset of 0 (the default) and a step of 0 s. */
+	memset(w, 0, 208);
+	*(int *) w = 0x80 | 0x100;
+	syscall(SYS_adjtimex, w);
+	memset(w, 0, 208);
+	*(int *) w = 0xa001;					/* ADJ_OFFSET_SS_READ */
+	w[1] = 5;
+	syscall(SYS_clock_adjtime, CLOCK_REALTIME, w);
+
+	/* struct tms: what is in the buffer before the call. */
+	w[0] = 1; w[1] = 2; w[2] = 3; w[3] = 4;
+	syscall(SYS_times, w);
+
+	/* Private IPC objects, created and removed. */
+	id = syscall(SYS_msgget, 0, 01000 | 0600);
+	if (id >= 0)
+		syscall(SYS_msgctl, id, 0, (void *) 0);		/* IPC_RMID */
+	id = syscall(SYS_semget, 0, 3, 01000 | 02000 | 0640);
+	if (id >= 0)
+		syscall(SYS_semctl, id, 0, 0, (void *) 0);	/* IPC_RMID */
+
+	/* sigaltstack: SS_ONSTACK (taken as 0), SS_AUTODISARM, then off. */
+	w[0] = BASE + 0x1000; w[1] = SS_ONSTACK; w[2] = 4096;
+	syscall(SYS_sigaltstack, w, (void *) 0);
+	w[1] = 1u << 31;					/* SS_AUTODISARM */
+	syscall(SYS_sigaltstack, w, AT(0x540));
+	w[1] = SS_DISABLE;
+	syscall(SYS_sigaltstack, w, (void *) 0);
+
+	/* futex PI ops on a private word nobody else uses: lock (the word
+	 * takes our tid), trylock (already ours: EDEADLK), unlock; then the
+	 * requeue-PI pair with a mismatched word (EINVAL / EAGAIN). */
+	{
+		int *word = AT(0x700);
+
+		word[0] = 0; word[1] = 0;
+		syscall(SYS_futex, word, 6 | 128, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 8 | 128, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 7 | 128, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 13 | 128, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 7 | 128, 0, (void *) 0, (void *) 0, 0);
+		/* The shared forms and the private requeue-PI pair. */
+		syscall(SYS_futex, word, 6, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 8, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 7, 0, (void *) 0, (void *) 0, 0);
+		syscall(SYS_futex, word, 11 | 128, 1, (void *) 0, word, 0);
+		syscall(SYS_futex, word, 12 | 128, 1, (void *) 1, word + 1, 5);
+		syscall(SYS_futex, word, 11, 1, (void *) 0, word, 0);
+		syscall(SYS_futex, word, 12, 1, (void *) 1, word + 1, 5);
+	}
+
+	/* A POSIX timer's SIGALRM, blocked and taken by rt_sigtimedwait:
+	 * si_code SI_TIMER. */
+	{
+		unsigned long *set = AT(0x780);
+		struct timespec *ts = AT(0x7c0);
+
+		set[0] = 1ul << (SIGALRM - 1);
+		syscall(SYS_rt_sigprocmask, SIG_BLOCK, set, (void *) 0, 8);
+		memset(iw, 0, 64);
+		iw[0] = 42; iw[2] = SIGALRM; iw[3] = SIGEV_SIGNAL;	/* sigevent */
+		syscall(SYS_timer_create, CLOCK_MONOTONIC, iw, AT(0x680));
+		w[0] = 0; w[1] = 0; w[2] = 0; w[3] = 1000000;	/* 1 ms, once */
+		syscall(SYS_timer_settime, *(int *) AT(0x680), 0, w, (void *) 0);
+		ts->tv_sec = 5; ts->tv_nsec = 0;
+		syscall(SYS_rt_sigtimedwait, set, AT(0x800), ts, 8);
+	}
+
+	/* rt_sigtimedwait decodes the siginfo buffer as it is on entry:
+	 * one per si_code, none pending (a zero timeout: EAGAIN). */
+	{
+		static const int codes[][2] = {
+			{ SIGUSR2, 0x80 }, { SIGUSR2, -2 }, { SIGUSR2, -3 },
+			{ SIGUSR2, -4 }, { SIGUSR2, -5 }, { SIGUSR2, -7 },
+			{ SIGUSR2, -60 }, { SIGUSR2, 1 }, { SIGUSR2, 5 },
+		};
+		unsigned long *set = AT(0x780);
+		struct timespec *ts = AT(0x7c0);
+		int *info = AT(0x800);
+		unsigned i;
+
+		set[0] = 1ul << (SIGUSR2 - 1);
+		ts->tv_sec = 0; ts->tv_nsec = 0;
+		for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+			memset(info, 0, 128);
+			info[0] = codes[i][0]; info[2] = codes[i][1];
+			info[4] = 77; info[5] = 88;
+			syscall(SYS_rt_sigtimedwait, set, info, ts, 8);
+		}
+	}
+}
+
+/* The "siginfo" group (syscall/sc_calls6.stp): rt_sigtimedwait decodes
+ * its siginfo buffer as it is on entry, so each call here fills it with one
+ * signal-specific si_code (and distinct words where the per-signal fields
+ * are) and waits for nothing: SIGUSR2 is not pending, the timeout is 0. */
+static void siginfo_codes(void)
+{
+	static const int sigs[][2] = {
+		{ SIGILL, 12 }, { SIGFPE, 15 }, { SIGSEGV, 10 }, { SIGBUS, 6 },
+		{ SIGTRAP, 7 }, { SIGCHLD, 7 }, { SIGIO, 7 }, { SIGSYS, 2 },
+	};
+	unsigned long *set = AT(0x780);
+	struct timespec *ts = AT(0x7c0);
+	int *info = AT(0x800);
+	unsigned i;
+	int code;
+
+	set[0] = 1ul << (SIGUSR2 - 1);
+	ts->tv_sec = 0; ts->tv_nsec = 0;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		for (code = 1; code <= sigs[i][1]; code++) {
+			memset(info, 0, 128);
+			info[0] = sigs[i][0]; info[2] = code;
+			info[4] = 77; info[5] = 88; info[6] = 99;
+			info[7] = 111; info[8] = 222;
+			syscall(SYS_rt_sigtimedwait, set, info, ts, 8);
+		}
+	}
+	/* Generic codes with those signals. */
+	{
+		static const int gen[][2] = {
+			{ SIGCHLD, 0 }, { SIGCHLD, 0x80 }, { SIGSEGV, -1 },
+			{ SIGSEGV, 0x80 }, { SIGIO, -6 }, { SIGILL, 0 },
+		};
+
+		for (i = 0; i < sizeof(gen) / sizeof(gen[0]); i++) {
+			memset(info, 0, 128);
+			info[0] = gen[i][0]; info[2] = gen[i][1];
+			info[4] = 77; info[5] = 88; info[6] = 99;
+			syscall(SYS_rt_sigtimedwait, set, info, ts, 8);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
@@ -116,6 +292,14 @@ int main(int argc, char **argv)
 		return 1;
 	if (argc > 1 && strcmp(argv[1], "structs") == 0) {
 		structs();
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "structs2") == 0) {
+		structs2();
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "siginfo") == 0) {
+		siginfo_codes();
 		return 0;
 	}
 
