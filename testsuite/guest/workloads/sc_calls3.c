@@ -279,6 +279,70 @@ static void siginfo_codes(void)
 	}
 }
 
+/* The "ctl" group (syscall/sc_calls7.stp): every bpf command with no
+ * attributes (EFAULT or EINVAL), and prctl's options, each with arguments
+ * the kernel rejects or that only read state (or change only this
+ * short-lived process), so the names and argument forms show without
+ * changing the guest. */
+static void ctl_calls(void)
+{
+	static const long pr[][5] = {
+		{ 1, 999 }, { 2, 0 }, { 3 }, { 4, 5 }, { 5, 0 }, { 6, 99 },
+		{ 7, 0 }, { 8, 5 }, { 9, 0 }, { 10, 99 }, { 11, 0 }, { 12, 99 },
+		{ 13, 0 }, { 14, 5 }, { 15, BASE + 0x900 }, { 16, 0 },
+		{ 19, 0 }, { 20, 99 }, { 21 }, { 22, 99 }, { 23, 5 }, { 24, 999 },
+		{ 25, 0 }, { 26, 9 }, { 27 }, { 28, 1 << 20 }, { 29, 50000 },
+		{ 30 }, { 31 }, { 32 }, { 33, 99, 0 }, { 34, 1, 2, 3, 4 },
+		{ 35, 99, 0 }, { 36, 1 }, { 37, 0 }, { 38, 1, 1 }, { 39, 1 },
+		{ 40, 0 }, { 41, 1, 1 }, { 42, 1 }, { 43 }, { 44 }, { 45, 99 },
+		{ 46 }, { 47, 99, 0 }, { 50, 99 }, { 51 }, { 52, 99 },
+		{ 53, 99, 0, 0 }, { 54, 99 }, { 55, 99 }, { 56, 1 }, { 57 },
+		{ 58, 1 }, { 59, 99 }, { 60, 99 }, { 61, 99 }, { 62, 99 },
+		{ 63, 99 }, { 64, 99 }, { 65, 1 << 30 }, { 66, 1 },
+		{ 0x59616d61, 99999 }, { 0x53564d41, 99 }, { 1000, 1, 2, 3, 4 },
+	};
+	unsigned i;
+	int cmd;
+
+	strcpy(AT(0x900), "ctl");
+	for (cmd = 0; cmd <= 37; cmd++)
+		syscall(SYS_bpf, cmd, (void *) 0, 0);
+	syscall(SYS_bpf, 1000, AT(0x900), 16);
+	for (i = 0; i < sizeof(pr) / sizeof(pr[0]); i++)
+		syscall(SYS_prctl, pr[i][0], pr[i][1], pr[i][2], pr[i][3], pr[i][4]);
+}
+
+/* The "ctl2" group (syscall/sc_calls8.stp): prctl's sub-option names,
+ * with values that x86 rejects, that are the defaults already, or that
+ * change only this short-lived process (its bounding set, securebits, MCE
+ * policy, ptracer); the securebits last, as they change how it runs. */
+static void ctl2_calls(void)
+{
+	static const long pr[][3] = {
+		{ 6, 1 }, { 6, 2 }, { 6, 3 }, { 10, 1 }, { 10, 2 },
+		{ 6, 0 }, { 10, 0 }, { 12, 0 }, { 12, 2 }, { 12, 3 },
+		{ 12, 0x20000 }, { 12, 0x40000 }, { 12, 0x80000 },
+		{ 12, 0x100000 }, { 22, 0 }, { 22, 1 + 98 }, { 1, 9 }, { 1, 0 },
+		{ 12, 0x80 }, { 12, 0x10000 }, { 12, 0x30000 }, { 12, 0x1 },
+		{ 14, 0 }, { 14, 1 }, { 20, 0 }, { 20, 1 }, { 20, 2 },
+		{ 26, 1 }, { 26, 2 }, { 22, 2 },
+		{ 33, 0, 0 }, { 33, 1, 0 }, { 33, 1, 1 }, { 33, 1, 2 },
+		{ 35, 1, 0 }, { 35, 2, 0 }, { 35, 3, 0 }, { 35, 4, 0 },
+		{ 35, 5, 0 }, { 35, 6, 0 }, { 35, 7, 0 }, { 35, 8, 0 },
+		{ 35, 9, 0 }, { 35, 10, 0 }, { 35, 11, 0 }, { 35, 12, 0 },
+		{ 35, 13, -1 }, { 35, 14, 0 }, { 35, 15, 0 }, { 35, 16, 0 },
+		{ 0x59616d61, 0 }, { 0x59616d61, -1 }, { 24, 22 },
+		{ 28, 0x10 }, { 28, 0xff },
+	};
+	unsigned i;
+	int cap;
+
+	for (cap = 0; cap <= 41; cap++)
+		syscall(SYS_prctl, 23, cap, 0, 0, 0);
+	for (i = 0; i < sizeof(pr) / sizeof(pr[0]); i++)
+		syscall(SYS_prctl, pr[i][0], pr[i][1], pr[i][2], 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
@@ -290,17 +354,21 @@ int main(int argc, char **argv)
 
 	if (m == MAP_FAILED)
 		return 1;
-	if (argc > 1 && strcmp(argv[1], "structs") == 0) {
-		structs();
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "structs2") == 0) {
-		structs2();
-		return 0;
-	}
-	if (argc > 1 && strcmp(argv[1], "siginfo") == 0) {
-		siginfo_codes();
-		return 0;
+	/* A group's name runs that group alone. */
+	if (argc > 1) {
+		static const struct { const char *name; void (*run)(void); } groups[] = {
+			{ "structs", structs }, { "structs2", structs2 },
+			{ "siginfo", siginfo_codes }, { "ctl", ctl_calls },
+			{ "ctl2", ctl2_calls },
+		};
+		unsigned g;
+
+		for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+			if (strcmp(argv[1], groups[g].name) == 0) {
+				groups[g].run();
+				return 0;
+			}
+		}
 	}
 
 	/* kexec_load: 17 segments (more than KEXEC_SEGMENT_MAX), a foreign
