@@ -343,6 +343,36 @@ static void ctl2_calls(void)
 		syscall(SYS_prctl, pr[i][0], pr[i][1], pr[i][2], 0, 0);
 }
 
+/* The "ptrace2" group (syscall/sc_calls9.stp): PTRACE_GETREGSET with
+ * every ELF note type <elf.h> knows and PTRACE_ARCH_PRCTL with every x86
+ * code, all on a pid that does not exist (ESRCH). */
+static void ptrace2_calls(void)
+{
+	static const unsigned long notes[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 20,
+		0x53494749, 0x46494c45, 0x46e62b7f, 0x100, 0x101, 0x102, 0x103,
+		0x104, 0x105, 0x106, 0x107, 0x108, 0x109, 0x10a, 0x10b, 0x10c,
+		0x10d, 0x10e, 0x10f, 0x110, 0x200, 0x201, 0x202, 0x203, 0x300,
+		0x301, 0x302, 0x303, 0x304, 0x305, 0x306, 0x307, 0x308, 0x309,
+		0x30a, 0x30b, 0x30c, 0x30d, 0x400, 0x401, 0x402, 0x403, 0x404,
+		0x405, 0x406, 0x407, 0x408, 0x409, 0x40a, 0x700, 0x800, 0x801,
+		0x802,
+	};
+	static const unsigned long codes[] = {
+		0x1001, 0x1002, 0x1003, 0x1004, 0x1011, 0x1012, 0x1021, 0x1022,
+		0x1023, 0x1024, 0x1025, 0x2001, 0x2002, 0x2003, 0x1005,
+	};
+	long *iov = AT(0x500);
+	unsigned i;
+
+	iov[0] = BASE + 0x1000; iov[1] = 512;
+	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		syscall(SYS_ptrace, 0x4204, 99999, notes[i], iov);
+	syscall(SYS_ptrace, 0x4205, 99999, 0x202ul, iov);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		syscall(SYS_ptrace, 30, 99999, BASE + 0x500, codes[i]);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
@@ -359,7 +389,7 @@ int main(int argc, char **argv)
 		static const struct { const char *name; void (*run)(void); } groups[] = {
 			{ "structs", structs }, { "structs2", structs2 },
 			{ "siginfo", siginfo_codes }, { "ctl", ctl_calls },
-			{ "ctl2", ctl2_calls },
+			{ "ctl2", ctl2_calls }, { "ptrace2", ptrace2_calls },
 		};
 		unsigned g;
 
