@@ -373,6 +373,57 @@ static void ptrace2_calls(void)
 		syscall(SYS_ptrace, 30, 99999, BASE + 0x500, codes[i]);
 }
 
+/* The "keys" group (syscall/sc_calls10.stp): every keyctl command on a
+ * key that does not exist (ENOKEY, EINVAL, ...), with distinct small
+ * arguments, and the special keyring ids with KEYCTL_GET_KEYRING_ID
+ * (without creating anything). */
+static void keys_calls(void)
+{
+	long *w = AT(0x500);
+	int cmd;
+	long spec;
+
+	strcpy(AT(0x900), "user");
+	strcpy(AT(0x940), "stap:test");
+	w[0] = BASE + 0x900; w[1] = 4;			/* an iovec */
+	for (cmd = 0; cmd <= 33; cmd++)
+		syscall(SYS_keyctl, cmd, 12345l, BASE + 0x900, BASE + 0x940, 7l);
+	for (spec = -1; spec >= -8; spec--)
+		syscall(SYS_keyctl, 0, spec, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 20, 12345l, w, 1l, -1l);	/* INSTANTIATE_IOV */
+	/* Special ids where each command takes a key or keyring, negative
+	 * uid/gid, every permission bit, every default-keyring value (only
+	 * this process's request-key default changes).  The session keyring
+	 * (-3) is a new one of this process's own, joined first: the ones
+	 * that change or revoke it touch nothing else. */
+	syscall(SYS_keyctl, 1, 0l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 0, -3l, 1l, 0l, 0l);
+	syscall(SYS_keyctl, 2, -3l, BASE + 0x900, 4l, 0l);
+	syscall(SYS_keyctl, 7, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 11, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 16, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 17, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 4, 12345l, -1l, -1l, 0l);
+	syscall(SYS_keyctl, 5, 12345l, 0x3f3f3f3fl, 0l, 0l);
+	syscall(SYS_keyctl, 5, 12345l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 8, 12345l, -3l, 0l, 0l);
+	syscall(SYS_keyctl, 9, -4l, -3l, 0l, 0l);
+	syscall(SYS_keyctl, 10, -3l, BASE + 0x900, BASE + 0x940, -3l);
+	syscall(SYS_keyctl, 12, 12345l, BASE + 0x900, 4l, -3l);
+	syscall(SYS_keyctl, 13, 12345l, 5l, -3l, 0l);
+	syscall(SYS_keyctl, 19, 12345l, 5l, 6l, -3l);
+	syscall(SYS_keyctl, 20, 12345l, w, 1l, -3l);
+	syscall(SYS_keyctl, 22, -1l, -3l, 0l, 0l);
+	syscall(SYS_keyctl, 6, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 15, -3l, 5l, 0l, 0l);
+	for (spec = 0; spec <= 8; spec++)
+		syscall(SYS_keyctl, 14, spec, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 14, -1l, 0l, 0l, 0l);	/* SET_REQKEY_KEYRING: no change */
+	syscall(SYS_keyctl, 14, 0l, 0l, 0l, 0l);	/* back to the default */
+	syscall(SYS_keyctl, 21, -3l, 0l, 0l, 0l);
+	syscall(SYS_keyctl, 3, -3l, 0l, 0l, 0l);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
@@ -390,6 +441,7 @@ int main(int argc, char **argv)
 			{ "structs", structs }, { "structs2", structs2 },
 			{ "siginfo", siginfo_codes }, { "ctl", ctl_calls },
 			{ "ctl2", ctl2_calls }, { "ptrace2", ptrace2_calls },
+			{ "keys", keys_calls },
 		};
 		unsigned g;
 
