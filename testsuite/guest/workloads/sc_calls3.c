@@ -424,6 +424,35 @@ static void keys_calls(void)
 	syscall(SYS_keyctl, 3, -3l, 0l, 0l, 0l);
 }
 
+/* The "quota" group (syscall/sc_calls11.stp): every quotactl command,
+ * VFS and XFS, for user, group and project quotas, on a device that does
+ * not exist, with the structures SETQUOTA and SETINFO take filled with
+ * distinct values and a path for QUOTAON. */
+static void quota_calls(void)
+{
+	static const unsigned cmds[] = {
+		0x800001, 0x800002, 0x800003, 0x800004, 0x800005, 0x800006,
+		0x800007, 0x800008, 0x800009, 0x80000a, 0x5801, 0x5802, 0x5803,
+		0x5804, 0x5805, 0x5806, 0x5807, 0x5808, 0x5809, 0x580a,
+	};
+	long *w = AT(0x500);
+	unsigned i, t;
+	int k;
+
+	strcpy(AT(0x900), "/dev/nonexistent");
+	strcpy(AT(0x940), "/aquota.user");
+	for (k = 0; k < 9; k++)
+		w[k] = 1000 + k;
+	((int *) w)[16] = 0x1ff;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		for (t = 0; t < 3; t++) {
+			void *addr = cmds[i] == 0x800002 ? AT(0x940) : (void *) w;
+
+			syscall(SYS_quotactl, (cmds[i] << 8) | t, AT(0x900), 7, addr);
+		}
+	syscall(SYS_quotactl, (0x800001u << 8) | 0, (void *) 0, 0, (void *) 0);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *m = mmap(AT(0), 8192, PROT_READ | PROT_WRITE,
@@ -441,7 +470,7 @@ int main(int argc, char **argv)
 			{ "structs", structs }, { "structs2", structs2 },
 			{ "siginfo", siginfo_codes }, { "ctl", ctl_calls },
 			{ "ctl2", ctl2_calls }, { "ptrace2", ptrace2_calls },
-			{ "keys", keys_calls },
+			{ "keys", keys_calls }, { "quota", quota_calls },
 		};
 		unsigned g;
 
