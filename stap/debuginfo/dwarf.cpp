@@ -1993,6 +1993,67 @@ std::vector<LabelSite> DwarfKernel::labels(const std::string& func_glob,
   return out;
 }
 
+std::vector<CalleeSite> DwarfKernel::callees(const std::string& func_glob,
+                                             const std::string& callee_glob, int depth,
+                                             const std::string& module) {
+  std::vector<CalleeSite> out;
+  for (const FunctionSite& site : functions(func_glob, module, true, false)) {
+    Impl::Object& o = *impl_->objects[site.object];
+    Dwarf_Die fn;
+    if (!dwarf_offdie(o.dw, site.die, &fn)) continue;
+    // The out-of-line function whose frame the instances' variables live in.
+    Dwarf_Die outer = fn;
+    if (site.inlined) {
+      Dwarf_Die* scopes = nullptr;
+      int n = dwarf_getscopes_die(&fn, &scopes);
+      bool found = false;
+      for (int i = 0; i < n && !found; ++i)
+        if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+          outer = scopes[i];
+          found = true;
+        }
+      free(scopes);
+      if (!found) continue;
+    }
+    std::function<void(Dwarf_Die*, const FunctionSite&, int)> walk =
+        [&](Dwarf_Die* scope, const FunctionSite& caller, int level) {
+          Dwarf_Die c;
+          if (dwarf_child(scope, &c) != 0) return;
+          do {
+            const int tag = dwarf_tag(&c);
+            if (tag == DW_TAG_lexical_block) {
+              walk(&c, caller, level);
+              continue;
+            }
+            if (tag != DW_TAG_inlined_subroutine) continue;
+            const char* nm = dwarf_diename(&c);
+            uint64_t entry = 0;
+            // As stap 4.8: an instance in one piece (DW_AT_low_pc), not one the compiler
+            // split into address ranges.
+            if (!nm || !dwarf_hasattr(&c, DW_AT_low_pc) || !impl_->entry_pc(&c, &entry) ||
+                impl_->in_discarded_text(o, entry))
+              continue;
+            FunctionSite s = impl_->make_site(o, &c, entry, true, true, &outer);
+            if (glob_match(callee_glob, nm)) out.push_back({caller, s});
+            if (level < depth) walk(&c, s, level + 1);
+          } while (dwarf_siblingof(&c, &c) == 0);
+        };
+    walk(&fn, site, 1);
+  }
+  auto key = [](const CalleeSite& s) {
+    return std::tie(s.caller.fn.name, s.caller.fn.decl_file, s.caller.fn.decl_line,
+                    s.callee.fn.name, s.callee.fn.decl_file, s.callee.fn.decl_line,
+                    s.callee.at.addr);
+  };
+  std::sort(out.begin(), out.end(),
+            [&](const CalleeSite& a, const CalleeSite& b) { return key(a) < key(b); });
+  // An instance reached twice (a caller matched both out of line and inline) is one site.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [&](const CalleeSite& a, const CalleeSite& b) { return key(a) == key(b); }),
+            out.end());
+  return out;
+}
+
 std::vector<Variable> DwarfKernel::variables_at(int object, uint64_t die, uint64_t addr,
                                                 bool with_locals) {
   if (object < 0 || static_cast<size_t>(object) >= impl_->objects.size()) return {};

@@ -96,6 +96,13 @@ struct LabelSite {
   int object = 0;
 };
 
+// A function called from another (kernel.function("F").callee("G")): as stap 4.8 finds
+// them in these kernels' DWARF, an inline instance of G inside F's code.
+struct CalleeSite {
+  FunctionSite caller;  // F: an out-of-line function or, deeper, an inline instance
+  FunctionSite callee;  // G's inline instance in it, with its parameters
+};
+
 // A global (or file-static) variable for @var("name@file").
 struct GlobalVariable {
   std::string name;
@@ -169,6 +176,13 @@ class DwarfKernel {
   // (unreachable, or merged away) are not sites. Sorted by function, line, address.
   std::vector<LabelSite> labels(const std::string& func_glob, const std::string& label_glob,
                                 const std::string& module);
+  // The functions matching callee_glob that the functions matching func_glob call, and
+  // up to `depth` levels of what those call in turn (each with its own caller): the
+  // inline instances in each caller's body (lexical blocks included, not inside other
+  // inline instances, which are callers one level down), those in one piece as 4.8
+  // finds them (not split into address ranges). Sorted by caller, callee, address.
+  std::vector<CalleeSite> callees(const std::string& func_glob, const std::string& callee_glob,
+                                  int depth, const std::string& module);
   // The address after the prologue, from the line table (the second row of the function
   // or a prologue_end flag); upstream probes optimized kernels at the entry instead.
   std::optional<ProbeAddr> prologue_end(const FunctionSite& site);

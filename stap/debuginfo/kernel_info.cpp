@@ -97,6 +97,28 @@ class CombinedKernelInfo : public KernelInfo {
     return out;
   }
 
+  std::vector<Function> callees(const std::string& func_glob, const std::string& callee_glob,
+                                int depth, const std::string& module) override {
+    hint_.clear();
+    DwarfKernel* dw = dwarf(module);
+    if (!dw) {
+      hint_ = dwarf_hint_;
+      return {};
+    }
+    std::vector<Function> out;
+    for (CalleeSite& s : dw->callees(func_glob, callee_glob, depth, module)) {
+      std::vector<FunctionSite> one;
+      one.push_back(std::move(s.callee));
+      std::vector<Function> f = from_sites(std::move(one), dw, true);
+      if (f.empty() || f[0].kprobe_refused) continue;
+      f[0].caller_name = s.caller.fn.name;
+      f[0].caller_file = s.caller.fn.decl_file;
+      f[0].caller_line = s.caller.fn.decl_line;
+      out.push_back(std::move(f[0]));
+    }
+    return out;
+  }
+
   std::vector<Tracepoint> tracepoints(const std::string& system_glob,
                                       const std::string& name_glob) override {
     hint_.clear();

@@ -56,6 +56,9 @@ struct Function {
   std::string statement_file;  // statements and labels: where the probe is ("fs/read_write.c")
   int statement_line = 0;
   std::string label;           // labels: the C label the probe is at
+  std::string caller_name;     // callees: the function this one is called from
+  std::string caller_file;
+  int caller_line = 0;
 };
 
 struct Tracepoint {
@@ -108,6 +111,17 @@ class KernelInfo {
                                        const std::string& module) {
     (void)func_glob;
     (void)label_glob;
+    (void)module;
+    return {};
+  }
+  // The functions matching callee_glob called from the functions matching func_glob,
+  // and what those call, up to depth levels; each with caller_* set (DWARF only).
+  virtual std::vector<Function> callees(const std::string& func_glob,
+                                        const std::string& callee_glob, int depth,
+                                        const std::string& module) {
+    (void)func_glob;
+    (void)callee_glob;
+    (void)depth;
     (void)module;
     return {};
   }

@@ -276,6 +276,53 @@ std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatc
   return out;
 }
 
+// kernel.function("F").callee("G"), .callees and .callees(N), and module("M")'s: the
+// functions F calls, as stap 4.8 finds them in these kernels' DWARF: G's inline
+// instances in F, each probed at its entry (so only calls from F fire). pp() names G,
+// as -p2 does; -l and -L name both, F with .callee(G).
+std::vector<FamilyMatch> expand_callee(const ProbeRegistry* reg, const FamilyMatch& m,
+                                       std::string* error) {
+  FunctionQuery q;
+  if (!function_query(reg, m, &q, error)) return {};
+  const bool callees = has_component(m, "callees");
+  FunctionSpec cspec = parse_spec(callees ? std::string("*") : string_arg(m, "callee"));
+  const int depth = callees ? static_cast<int>(number_arg(m, "callees", 1)) : 1;
+  if (!cspec.ok || depth < 1) {
+    *error = "no match";
+    return {};
+  }
+  const std::string prefix =
+      q.is_module ? quoted_call("module", q.module) + "." : std::string("kernel.");
+  std::vector<FamilyMatch> out;
+  for (debuginfo::Function& fn : q.info->callees(q.spec.pattern, cspec.pattern, depth, q.module)) {
+    if (!file_matches(q.spec.file, fn.caller_file) || !file_matches(cspec.file, fn.decl_file))
+      continue;
+    if (q.spec.line_lo &&
+        (fn.caller_line < q.spec.line_lo || fn.caller_line > q.spec.line_hi))
+      continue;
+    if (cspec.line_lo && (fn.decl_line < cspec.line_lo || fn.decl_line > cspec.line_hi))
+      continue;
+    FamilyMatch c = m;
+    const std::string callee = where_str(fn.name, fn.decl_file, fn.decl_line);
+    c.name = prefix + quoted_call("function", callee);
+    c.listed_name = prefix +
+                    quoted_call("function", where_str(fn.caller_name, fn.caller_file,
+                                                      fn.caller_line)) +
+                    "." + quoted_call("callee", callee);
+    auto kp = make_probe(fn, q.module, false, q.info, m);
+    // As 4.8, -L lists only the variables DWARF locates at the instance's entry.
+    kp->list_located_only = true;
+    c.kernel = std::move(kp);
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) {
+    // Callees are known only from DWARF: without it, say which package has it.
+    std::string hint = q.info->missing_hint();
+    *error = hint.find("-dbg") != std::string::npos ? hint : "no match";
+  }
+  return out;
+}
+
 // kprobe.function("F") and kprobe.module("M").function("F"): by symbol name, no
 // target variables, no debuginfo needed.
 std::vector<FamilyMatch> expand_kprobe(const FamilyMatch& m, std::string* error) {
@@ -429,6 +476,24 @@ void register_kernel_families(ProbeRegistry& r) {
                         false};
   kl.expand = label_expand;
   r.add(kl);
+  auto callee_expand = [reg](const FamilyMatch& m, std::string* e) {
+    return expand_callee(reg, m, e);
+  };
+  const std::vector<S> callee_suffixes = {
+      {{"callee", ArgKind::String}},
+      {{"callees"}},
+      {{"callees", ArgKind::Number}},
+  };
+  for (const S& suf : callee_suffixes) {
+    for (bool module : {false, true}) {
+      S k = module ? S{{"module", ArgKind::String}, {"function", ArgKind::String}}
+                   : S{{"kernel"}, {"function", ArgKind::String}};
+      k.insert(k.end(), suf.begin(), suf.end());
+      ProbeFamilyPattern p{"kprobe", k, nullptr, false};
+      p.expand = callee_expand;
+      r.add(p);
+    }
+  }
   ProbeFamilyPattern ml{"kprobe",
                         {{"module", ArgKind::String},
                          {"function", ArgKind::String},

@@ -798,6 +798,38 @@ TEST(DwarfKernel6_1, Labels) {
   EXPECT_EQ(lz[0].file, "lib/lz4/lz4_decompress.c");
 }
 
+// kernel.function("F").callees(N): stap 4.8 -L on 6.1 lists exactly these for
+// ksys_read with depth 2 (fdget_pos's $fd, file_ppos's $file, __to_fd's $v), and for
+// vfs_read with depth 1 __access_ok, add_rchar and inc_syscr (plus get_current,
+// which 4.8's own blocklist leaves out): the inline instances in one piece, not those
+// split into ranges (fsnotify_access, new_sync_read).
+TEST(DwarfKernel6_1, Callees) {
+  NEED_KERNEL();
+  std::vector<std::string> got;
+  for (const auto& c : k->callees("ksys_read", "*", 2, "kernel"))
+    got.push_back(c.caller.fn.name + "@" + c.caller.fn.decl_file + ":" +
+                  std::to_string(c.caller.fn.decl_line) + " -> " + c.callee.fn.name + "@" +
+                  c.callee.fn.decl_file + ":" + std::to_string(c.callee.fn.decl_line));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "fdget_pos@include/linux/file.h:73 -> __to_fd@include/linux/file.h:58",
+                     "ksys_read@fs/read_write.c:602 -> fdget_pos@include/linux/file.h:73",
+                     "ksys_read@fs/read_write.c:602 -> file_ppos@fs/read_write.c:597"}));
+  std::set<std::string> names;
+  for (const auto& c : k->callees("vfs_read", "*", 1, "kernel")) {
+    EXPECT_TRUE(c.callee.inlined);
+    EXPECT_EQ(c.caller.fn.name, "vfs_read");
+    names.insert(c.callee.fn.name);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"__access_ok", "add_rchar", "get_current",
+                                          "inc_syscr"}));
+  // A callee pattern, and depth 1 does not reach the callees' callees.
+  auto one = k->callees("ksys_read", "fdget_pos", 1, "kernel");
+  ASSERT_EQ(one.size(), 1u);
+  ASSERT_EQ(one[0].callee.fn.params.size(), 1u);
+  EXPECT_EQ(one[0].callee.fn.params[0].name, "fd");
+  EXPECT_TRUE(k->callees("ksys_read", "__to_fd", 1, "kernel").empty());
+}
+
 TEST(DwarfKernel6_12, Labels) {
   NEED_KERNEL_REL(kRelease612);
   // stap 4.8 -L on 6.12: filemap_read@mm/filemap.c:2711 .label("put_folios"),
