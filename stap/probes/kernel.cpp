@@ -12,6 +12,7 @@
 #include <string>
 
 #include "stap/debuginfo/kernel_info.h"
+#include "stap/probes/blocklist.h"
 #include "stap/probes/families.h"
 #include "stap/probes/kernel_probe.h"
 
@@ -160,11 +161,15 @@ std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyM
       fns.push_back(std::move(f));
   }
   std::vector<FamilyMatch> out;
-  std::string refused;
+  std::string refused, blocked;
   for (debuginfo::Function& fn : fns) {
     if (!file_matches(spec.file, fn.decl_file)) continue;
     if (spec.line_lo && (fn.decl_line < spec.line_lo || fn.decl_line > spec.line_hi)) continue;
     if (exported && !fn.exported) continue;  // both sources read Module.symvers
+    if (function_blocklisted(fn.name, fn.decl_file)) {
+      if (blocked.empty()) blocked = fn.name;
+      continue;
+    }
     // As upstream, a kprobe the kernel would refuse is not a match (a wildcard would
     // otherwise give a registration warning per function at run time).
     if (fn.kprobe_refused) {
@@ -184,6 +189,10 @@ std::vector<FamilyMatch> expand_function(const ProbeRegistry* reg, const FamilyM
     if (!refused.empty())
       *error = "no match (the kernel refuses kprobes on " + refused +
                ": it is blacklisted or starts with a patched instruction)";
+    else if (!blocked.empty())
+      *error = "no match (" + blocked +
+               " is one of the functions stap does not probe: probe handlers or the "
+               "kprobe code use it themselves)";
   }
   return out;
 }
@@ -302,6 +311,7 @@ std::vector<FamilyMatch> expand_callee(const ProbeRegistry* reg, const FamilyMat
       continue;
     if (cspec.line_lo && (fn.decl_line < cspec.line_lo || fn.decl_line > cspec.line_hi))
       continue;
+    if (function_blocklisted(fn.name, fn.decl_file)) continue;
     FamilyMatch c = m;
     const std::string callee = where_str(fn.name, fn.decl_file, fn.decl_line);
     c.name = prefix + quoted_call("function", callee);
