@@ -618,6 +618,9 @@ struct DwarfKernel::Impl {
                          Dwarf_Die* sub);
   std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, bool with_locals,
                                      Dwarf_Die* sub = nullptr);
+  // The out-of-line function a DIE is in (the DIE itself for a subprogram); false when
+  // none encloses it.
+  bool outer_subprogram(Dwarf_Die* die, Dwarf_Die* out);
 };
 
 namespace {
@@ -1447,20 +1450,28 @@ Location DwarfKernel::Impl::locate(Object& o, Dwarf_Die* var, uint64_t pc,
   return l;
 }
 
+bool DwarfKernel::Impl::outer_subprogram(Dwarf_Die* die, Dwarf_Die* out) {
+  if (dwarf_tag(die) == DW_TAG_subprogram) {
+    *out = *die;
+    return true;
+  }
+  Dwarf_Die* scopes = nullptr;
+  int n = dwarf_getscopes_die(die, &scopes);
+  bool found = false;
+  for (int i = 0; i < n && !found; ++i)
+    if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+      *out = scopes[i];
+      found = true;
+    }
+  free(scopes);
+  return found;
+}
+
 std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, uint64_t pc,
                                                       bool with_locals, Dwarf_Die* sub_hint) {
   // The frame base and entry come from the out-of-line function containing fn.
   Dwarf_Die sub = sub_hint ? *sub_hint : *fn;
-  if (!sub_hint && dwarf_tag(fn) != DW_TAG_subprogram) {
-    Dwarf_Die* scopes = nullptr;
-    int n = dwarf_getscopes_die(fn, &scopes);
-    for (int i = 0; i < n; ++i)
-      if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
-        sub = scopes[i];
-        break;
-      }
-    free(scopes);
-  }
+  if (!sub_hint) outer_subprogram(fn, &sub);
   // The frame base needs the call frame information at pc, the slow part of listing a
   // function's variables: found only for a variable whose location uses it.
   std::optional<std::string> fb;
@@ -1938,6 +1949,21 @@ std::vector<StatementSite> DwarfKernel::statements(const std::string& func_glob,
   return out;
 }
 
+namespace {
+
+// Calls visit on each child of scope, looking through its lexical blocks (whose
+// children are the scope's too) but not into other children.
+void for_each_in_scope(Dwarf_Die* scope, const std::function<void(Dwarf_Die*)>& visit) {
+  Dwarf_Die c;
+  if (dwarf_child(scope, &c) != 0) return;
+  do {
+    if (dwarf_tag(&c) == DW_TAG_lexical_block) for_each_in_scope(&c, visit);
+    else visit(&c);
+  } while (dwarf_siblingof(&c, &c) == 0);
+}
+
+}  // namespace
+
 std::vector<LabelSite> DwarfKernel::labels(const std::string& func_glob,
                                            const std::string& label_glob,
                                            const std::string& module) {
@@ -1948,36 +1974,26 @@ std::vector<LabelSite> DwarfKernel::labels(const std::string& func_glob,
     if (!dwarf_offdie(o.dw, site.die, &fn)) continue;
     // A function's own labels sit in its body and lexical blocks; those under an
     // inlined_subroutine belong to the inlined function (its own site, if it matches).
-    std::function<void(Dwarf_Die*)> walk = [&](Dwarf_Die* scope) {
-      Dwarf_Die c;
-      if (dwarf_child(scope, &c) != 0) return;
-      do {
-        const int tag = dwarf_tag(&c);
-        if (tag == DW_TAG_lexical_block) {
-          walk(&c);
-          continue;
-        }
-        if (tag != DW_TAG_label) continue;
-        const char* nm = dwarf_diename(&c);
-        Dwarf_Addr a = 0;
-        if (!nm || !glob_match(label_glob, nm) || dwarf_lowpc(&c, &a) != 0) continue;
-        if (impl_->in_discarded_text(o, a)) continue;
-        LabelSite l;
-        l.function = site.fn.name;
-        l.label = nm;
-        l.inlined = site.inlined;
-        l.file = impl_->rel_path(impl_->decl_file(o, &c));
-        if (l.file.empty()) l.file = site.fn.decl_file;
-        int line = 0;
-        dwarf_decl_line(&c, &line);
-        l.line = line;
-        l.at = impl_->probe_addr(o, a, true);
-        l.die = site.die;
-        l.object = site.object;
-        out.push_back(std::move(l));
-      } while (dwarf_siblingof(&c, &c) == 0);
-    };
-    walk(&fn);
+    for_each_in_scope(&fn, [&](Dwarf_Die* c) {
+      if (dwarf_tag(c) != DW_TAG_label) return;
+      const char* nm = dwarf_diename(c);
+      Dwarf_Addr a = 0;
+      if (!nm || !glob_match(label_glob, nm) || dwarf_lowpc(c, &a) != 0) return;
+      if (impl_->in_discarded_text(o, a)) return;
+      LabelSite l;
+      l.function = site.fn.name;
+      l.label = nm;
+      l.inlined = site.inlined;
+      l.file = impl_->rel_path(impl_->decl_file(o, c));
+      if (l.file.empty()) l.file = site.fn.decl_file;
+      int line = 0;
+      dwarf_decl_line(c, &line);
+      l.line = line;
+      l.at = impl_->probe_addr(o, a, true);
+      l.die = site.die;
+      l.object = site.object;
+      out.push_back(std::move(l));
+    });
   }
   std::sort(out.begin(), out.end(), [](const LabelSite& a, const LabelSite& b) {
     return std::tie(a.function, a.line, a.label, a.at.addr) <
@@ -2002,41 +2018,23 @@ std::vector<CalleeSite> DwarfKernel::callees(const std::string& func_glob,
     Dwarf_Die fn;
     if (!dwarf_offdie(o.dw, site.die, &fn)) continue;
     // The out-of-line function whose frame the instances' variables live in.
-    Dwarf_Die outer = fn;
-    if (site.inlined) {
-      Dwarf_Die* scopes = nullptr;
-      int n = dwarf_getscopes_die(&fn, &scopes);
-      bool found = false;
-      for (int i = 0; i < n && !found; ++i)
-        if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
-          outer = scopes[i];
-          found = true;
-        }
-      free(scopes);
-      if (!found) continue;
-    }
+    Dwarf_Die outer;
+    if (!impl_->outer_subprogram(&fn, &outer)) continue;
     std::function<void(Dwarf_Die*, const FunctionSite&, int)> walk =
         [&](Dwarf_Die* scope, const FunctionSite& caller, int level) {
-          Dwarf_Die c;
-          if (dwarf_child(scope, &c) != 0) return;
-          do {
-            const int tag = dwarf_tag(&c);
-            if (tag == DW_TAG_lexical_block) {
-              walk(&c, caller, level);
-              continue;
-            }
-            if (tag != DW_TAG_inlined_subroutine) continue;
-            const char* nm = dwarf_diename(&c);
+          for_each_in_scope(scope, [&](Dwarf_Die* c) {
+            if (dwarf_tag(c) != DW_TAG_inlined_subroutine) return;
+            const char* nm = dwarf_diename(c);
             uint64_t entry = 0;
             // As stap 4.8: an instance in one piece (DW_AT_low_pc), not one the compiler
             // split into address ranges.
-            if (!nm || !dwarf_hasattr(&c, DW_AT_low_pc) || !impl_->entry_pc(&c, &entry) ||
+            if (!nm || !dwarf_hasattr(c, DW_AT_low_pc) || !impl_->entry_pc(c, &entry) ||
                 impl_->in_discarded_text(o, entry))
-              continue;
-            FunctionSite s = impl_->make_site(o, &c, entry, true, true, &outer);
+              return;
+            FunctionSite s = impl_->make_site(o, c, entry, true, true, &outer);
             if (glob_match(callee_glob, nm)) out.push_back({caller, s});
-            if (level < depth) walk(&c, s, level + 1);
-          } while (dwarf_siblingof(&c, &c) == 0);
+            if (level < depth) walk(c, s, level + 1);
+          });
         };
     walk(&fn, site, 1);
   }

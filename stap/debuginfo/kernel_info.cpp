@@ -107,14 +107,12 @@ class CombinedKernelInfo : public KernelInfo {
     }
     std::vector<Function> out;
     for (CalleeSite& s : dw->callees(func_glob, callee_glob, depth, module)) {
-      std::vector<FunctionSite> one;
-      one.push_back(std::move(s.callee));
-      std::vector<Function> f = from_sites(std::move(one), dw, true);
-      if (f.empty() || f[0].kprobe_refused) continue;
-      f[0].caller_name = s.caller.fn.name;
-      f[0].caller_file = s.caller.fn.decl_file;
-      f[0].caller_line = s.caller.fn.decl_line;
-      out.push_back(std::move(f[0]));
+      Function f = from_site(std::move(s.callee), dw);
+      if (f.kprobe_refused) continue;
+      f.caller_name = s.caller.fn.name;
+      f.caller_file = s.caller.fn.decl_file;
+      f.caller_line = s.caller.fn.decl_line;
+      out.push_back(std::move(f));
     }
     return out;
   }
@@ -219,19 +217,21 @@ class CombinedKernelInfo : public KernelInfo {
     return f;
   }
 
+  static Function from_site(FunctionSite&& s, DwarfKernel* dw) {
+    Function f = std::move(s.fn);
+    f.symbol = s.at.symbol;
+    f.probe_offset = s.at.offset;
+    f.inlined = s.inlined;
+    // Only vmlinux has the refused areas and table read here.
+    if (f.module.empty() || f.module == "kernel") f.kprobe_refused = dw->kprobe_refused(s.at.addr);
+    return f;
+  }
+
   std::vector<Function> from_sites(std::vector<FunctionSite> sites, DwarfKernel* dw,
                                    bool inlined) {
     std::vector<Function> out;
-    for (FunctionSite& s : sites) {
-      if (s.inlined != inlined) continue;
-      Function f = std::move(s.fn);
-      f.symbol = s.at.symbol;
-      f.probe_offset = s.at.offset;
-      f.inlined = s.inlined;
-      // Only vmlinux has the refused areas and table read here.
-      if (f.module.empty() || f.module == "kernel") f.kprobe_refused = dw->kprobe_refused(s.at.addr);
-      out.push_back(std::move(f));
-    }
+    for (FunctionSite& s : sites)
+      if (s.inlined == inlined) out.push_back(from_site(std::move(s), dw));
     return out;
   }
 

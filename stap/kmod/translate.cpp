@@ -587,9 +587,10 @@ struct HandlerTraits : TraversingVisitor {
   // Embedded C that prints goes through the runtime's print functions, and every one
   // of them has "print" in its name (_stp_printf, _stp_print_regs, STAP_PRINTF, ...).
   void embedded(const std::string& code) {
-    std::string low(code);
-    for (char& ch : low) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (low.find("print") != std::string::npos) may_print = true;
+    static const std::string kWord = "print";
+    auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
+    if (std::search(code.begin(), code.end(), kWord.begin(), kWord.end(), same) != code.end())
+      may_print = true;
   }
   void visit(PrintFormat& e) override {
     if (!e.to_string) may_print = true;
@@ -923,11 +924,10 @@ void Translator::emit_tables() {
 
 void Translator::stmt(Stmt* s) {
   if (!s) return;
-  if (s->kind != StmtKind::Block && s->kind != StmtKind::Null) {
-    // A handler without loops or script functions counts nothing: stap 4.8 checks
-    // MAXACTION only where code can repeat, so straight-line code never fails it.
-    if (!body_->bounded) line("STP_ACTION(c, " + where(s->tok) + ", " + unwind() + ");");
-  }
+  // A handler without loops or script functions counts nothing: stap 4.8 checks
+  // MAXACTION only where code can repeat, so straight-line code never fails it.
+  if (s->kind != StmtKind::Block && s->kind != StmtKind::Null && !body_->bounded)
+    line("STP_ACTION(c, " + where(s->tok) + ", " + unwind() + ");");
   switch (s->kind) {
     case StmtKind::Block:
       block(*static_cast<Block*>(s));
