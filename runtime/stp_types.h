@@ -82,6 +82,10 @@ struct stp_probe {
                                        code repeats */
   unsigned char no_print;           /* the handler cannot print: no flush test */
   unsigned char is_return;          /* is_return(): a kretprobe's return handler */
+  unsigned char tiny;               /* a handler that cannot fail and reads nothing of the
+                                       context (scalar arithmetic, <<<, tracepoint arguments):
+                                       no stack test, overload timing, error test or
+                                       probe and register stores */
 };
 
 enum stp_be_type { STP_BEGIN = 0, STP_END = 1, STP_ERROR = 2 };

@@ -407,7 +407,7 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
 
   /* Too little stack left to run script code safely.  (The stack pointer
      register, not a local's address: that would cost a stack canary.) */
-  if (unlikely((current_stack_pointer & (THREAD_SIZE - 1)) < MINSTACKSPACE)) {
+  if (!p->tiny && unlikely((current_stack_pointer & (THREAD_SIZE - 1)) < MINSTACKSPACE)) {
     _stp_probe_skipped(&_stp_skipped_lowstack, 1);
     goto out;
   }
@@ -429,13 +429,15 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
   atomic_set(&c->busy, 1);
   barrier();
 
-  c->probe = p;
+  if (!p->tiny) {
+    c->probe = p;
+    c->kregs = regs;
+#ifdef STP_NEED_KSTACK
+    c->kstack_n = -1;
+#endif
+  }
   if (!p->no_actions)
     c->actionremaining = STP_MAXACTION_NOW;
-#ifdef STP_NEED_KSTACK
-  c->kstack_n = -1;
-#endif
-  c->kregs = regs;
   if (!(flags & STP_RUN_NODATA))
     c->probe_data = data;
 #if STP_REGEX_MAXINST > 0
@@ -447,7 +449,7 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
     _stp_probe_skipped(NULL, 1);
     goto put;
   }
-  start = _stp_overload_start();
+  start = p->tiny ? 0 : _stp_overload_start();
   p->handler(c);
   _stp_unlock_probe(p);
 #ifdef STP_TIMING
@@ -455,10 +457,10 @@ static __always_inline void _stp_probe_run(const struct stp_probe *p, struct pt_
     stp_stat_add(_stp_probe_timing[p->index], (int64_t)(get_cycles() - entry));
 #endif
   /* begin, end and error probes run once each and are not held to the budget. */
-  if (state == STAP_SESSION_RUNNING)
+  if (state == STAP_SESSION_RUNNING && !p->tiny)
     _stp_check_overload(c, start);
 
-  if (unlikely(c->last_error))
+  if (!p->tiny && unlikely(c->last_error))
     _stp_probe_error(c);
 put:
   /* The buffers exist from before the first probe to after the last. */

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -616,6 +617,113 @@ struct HandlerTraits : TraversingVisitor {
   }
 };
 
+// A handler so small that what stap wraps around it would cost more than it does:
+// scalar arithmetic on long locals and globals, `<<<` into a global statistic,
+// conditionals and a tracepoint's own arguments, with nothing that can fail (no
+// division, no map, no string, no call, no loop, no dereference).  Its probe skips the
+// stack-space test, the overload timing and the error test, and stores neither the probe
+// nor the registers in the context: such a handler costs less than the kernel spends
+// delivering the event, so it cannot take the share of a CPU that overload detection
+// looks for, and it reads nothing those stores would serve.
+struct TinyHandler : TraversingVisitor {
+  using TraversingVisitor::visit;
+  bool tiny = true;
+  bool scalar(const Expr& e) { return e.type == Type::Long; }
+  void no() { tiny = false; }
+  void visit(Literal& e) override {
+    if (e.is_string) no();
+  }
+  void visit(Binary& e) override {
+    if (e.op == "/" || e.op == "%" || !scalar(e)) return no();
+    TraversingVisitor::visit(e);
+  }
+  void visit(Logical& e) override { TraversingVisitor::visit(e); }
+  void visit(Comparison& e) override {
+    if (!scalar(*e.left) || !scalar(*e.right)) return no();
+    TraversingVisitor::visit(e);
+  }
+  void visit(Assign& e) override {
+    if (!e.left || e.left->kind != ExprKind::Symbol) return no();
+    const VarDecl* d = static_cast<Symbol*>(e.left)->decl;
+    if (!d) return no();
+    if (d->type == Type::Stats ? e.op != "<<<" : (d->type != Type::Long || e.op == "/=" ||
+                                                 e.op == "%=" || e.op == "<<<"))
+      return no();
+    if (!scalar(*e.right)) return no();
+    e.right->accept(*this);
+  }
+  void visit(Unary& e) override {
+    if (!scalar(e)) return no();
+    TraversingVisitor::visit(e);
+  }
+  void visit(Crement& e) override {
+    if (!e.operand || e.operand->kind != ExprKind::Symbol || !scalar(*e.operand)) return no();
+  }
+  void visit(Ternary& e) override {
+    if (!scalar(e)) return no();
+    TraversingVisitor::visit(e);
+  }
+  void visit(Symbol& e) override {
+    if (!scalar(e)) no();
+  }
+  void visit(TargetSymbol& e) override {
+    // Only a tracepoint argument itself: a register-sized value the callback was passed.
+    if (!scalar(e) || !e.code || !e.components.empty() || e.addressof ||
+        !e.code->inputs.empty() || !plain_argument(e.code->read))
+      no();
+  }
+  // `@R@ = (int64_t)(STP_TPARG(1));`: one argument and integer casts, nothing else.
+  static bool plain_argument(const std::string& read) {
+    static const std::set<std::string> kWords = {
+        "R",      "STP_TPARG", "int8_t",   "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t",
+        "uint32_t", "uint64_t", "long",    "unsigned", "int",    "short",   "char",    "signed"};
+    int args = 0;
+    for (size_t i = 0; i < read.size();) {
+      unsigned char ch = static_cast<unsigned char>(read[i]);
+      if (std::isalpha(ch) || ch == '_') {
+        size_t j = i;
+        while (j < read.size() && (std::isalnum(static_cast<unsigned char>(read[j])) || read[j] == '_'))
+          ++j;
+        std::string w = read.substr(i, j - i);
+        if (!kWords.count(w)) return false;
+        if (w == "STP_TPARG") ++args;
+        i = j;
+      } else if (std::isdigit(ch) || std::strchr("@()=; \t\n", ch)) {
+        ++i;
+      } else {
+        return false;
+      }
+    }
+    return args == 1;
+  }
+  void visit(Concat&) override { no(); }
+  void visit(Regex&) override { no(); }
+  void visit(Cast&) override { no(); }
+  void visit(AtVar&) override { no(); }
+  void visit(Autocast&) override { no(); }
+  void visit(Entry&) override { no(); }
+  void visit(Defined&) override { no(); }
+  void visit(Probewrite&) override { no(); }
+  void visit(Perf&) override { no(); }
+  void visit(Register&) override { no(); }
+  void visit(Deref&) override { no(); }
+  void visit(ArrayIndex&) override { no(); }
+  void visit(ArrayIn&) override { no(); }
+  void visit(FunctionCall&) override { no(); }
+  void visit(PrintFormat&) override { no(); }
+  void visit(StatOp&) override { no(); }
+  void visit(HistOp&) override { no(); }
+  void visit(EmbeddedExpr&) override { no(); }
+  void visit(TryBlock&) override { no(); }
+  void visit(EmbeddedStmt&) override { no(); }
+  void visit(ForLoop&) override { no(); }
+  void visit(ForeachLoop&) override { no(); }
+  void visit(ReturnStmt&) override { no(); }
+  void visit(DeleteStmt&) override { no(); }
+  void visit(BreakStmt&) override { no(); }
+  void visit(ContinueStmt&) override { no(); }
+};
+
 // What a .return probe saves at function entry, by slot: an @entry operand or a target
 // variable read there.
 struct EntrySlots : TraversingVisitor {
@@ -719,6 +827,9 @@ void Translator::emit_probe(size_t i, DerivedProbe* p) {
   std::string& f = probe_fields_[i];
   if (b.bounded) f += ", .no_actions = 1";
   if (!traits.may_print) f += ", .no_print = 1";
+  TinyHandler tiny;
+  if (p->body) visit_stmt(tiny, p->body);
+  if (tiny.tiny && b.bounded && !traits.may_print) f += ", .tiny = 1";
   if (p->match.kernel && p->match.kernel->kind == KernelProbe::Kretprobe) f += ", .is_return = 1";
   finish_probe_handler(b);
 }
@@ -729,14 +840,33 @@ void Translator::emit_tables() {
   std::vector<std::pair<std::pair<int, int64_t>, std::string>> be;
   std::string timers, perfs, kprobes, tracepoints, tp_callbacks, entry_probes, kp_entries;
   size_t ntimers = 0, nperfs = 0, nkprobes = 0, ntracepoints = 0;
+  // Locks guard a global against handlers running at the same time on other CPUs.
+  // begin, end and error probes never do: begin probes run before any other probe is
+  // registered, end and error probes after all are gone and the last handler finished.
+  // Among the others, a global that no handler takes exclusively (one only read, or a
+  // statistic only added to, each CPU into its own part) needs no lock at all.
+  auto lock_mode = [](const VarDecl* d, const GlobalUse& u) {
+    bool write = u.write || (d->type == Type::Stats && u.read && !u.stat_add_only);
+    if (d->type == Type::Stats && u.stat_add_only && !u.read) write = false;
+    return write;
+  };
+  auto concurrent = [](const DerivedProbe* p) {
+    const std::string& fam = p->match.family;
+    return fam != "begin" && fam != "end" && fam != "error" && fam != "never";
+  };
+  std::set<const VarDecl*> contended;
+  for (size_t i = 0; i < p_.probes.size(); ++i) {
+    if (!concurrent(p_.probes[i])) continue;
+    for (const auto& [d, u] : probe_uses_[i])
+      if (lock_mode(d, u)) contended.insert(d);
+  }
   for (size_t i = 0; i < p_.probes.size(); ++i) {
     DerivedProbe* p = p_.probes[i];
     // Lock requests in global declaration order.
     std::vector<std::pair<size_t, bool>> reqs;
-    for (const auto& [d, u] : probe_uses_[i]) {
-      bool write = u.write || (d->type == Type::Stats && u.read && !u.stat_add_only);
-      if (d->type == Type::Stats && u.stat_add_only && !u.read) write = false;
-      reqs.push_back({global_index_.at(d), write});
+    if (concurrent(p)) {
+      for (const auto& [d, u] : probe_uses_[i])
+        if (contended.count(d)) reqs.push_back({global_index_.at(d), lock_mode(d, u)});
     }
     std::sort(reqs.begin(), reqs.end());
     std::string lk = "NULL";
