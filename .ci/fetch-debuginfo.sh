@@ -15,7 +15,8 @@
 #   DEBUGINFO_DEBS     a directory that may already hold the -dbg debs (used
 #                      instead of downloading)
 #   DEBUGINFO_MODULES  module names to extract besides vmlinux (default:
-#                      "isofs loop brd"; brd for the module @var guest tests)
+#                      "isofs loop brd lockd"; brd for the module @var guest
+#                      tests, lockd for a module with two statics of one name)
 set -eu
 
 if [ $# -lt 1 ] || [ -z "$1" ]; then
@@ -25,7 +26,7 @@ fi
 cache=$(realpath -m "$1")
 shift
 mkdir -p "$cache"
-modules=${DEBUGINFO_MODULES-isofs loop brd}
+modules=${DEBUGINFO_MODULES-isofs loop brd lockd}
 
 log() { echo "fetch-debuginfo: $*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -102,10 +102,22 @@ static void _stp_kwrite(struct context *c, unsigned long addr, size_t size, int6
    and loaded again elsewhere, is always found where it is now.  A module that is
    not loaded (or lacks the symbol) gives address 0, whose read is then the same
    clean fault error as upstream's; the list is walked as the kernel's own symbol
-   lookups walk it, under RCU-sched, which module removal waits for. */
+   lookups walk it, under RCU-sched, which module removal waits for.
+
+   Each use in the script keeps where in the module's table the symbol was last
+   found (`hint`), so a read tests that one entry before it searches the table:
+   one comparison instead of thousands when the module stayed.  The hint is only
+   a guess, checked against the name each time, so CPUs may race on it. */
 #ifdef STP_MODULES_LINK
+static int _stp_module_sym_is(const struct mod_kallsyms *ks, unsigned int i, const char *symbol)
+{
+  const Elf_Sym *sym = &ks->symtab[i];
+
+  return sym->st_shndx != SHN_UNDEF && strcmp(ks->strtab + sym->st_name, symbol) == 0;
+}
+
 static unsigned long _stp_module_symbol(const char *modname, const char *symbol,
-                                        unsigned long offset)
+                                        unsigned long offset, unsigned int *hint)
 {
   unsigned long addr = 0;
 #ifdef CONFIG_KALLSYMS
@@ -115,24 +127,28 @@ static unsigned long _stp_module_symbol(const char *modname, const char *symbol,
   rcu_read_lock_sched();
   list_for_each_entry_rcu(mod, head, list) {
     struct mod_kallsyms *ks;
-    unsigned int i;
+    unsigned int i = READ_ONCE(*hint);
     if (mod->state == MODULE_STATE_UNFORMED || strcmp(mod->name, modname) != 0)
       continue;
     ks = rcu_dereference_sched(mod->kallsyms);
-    for (i = 1; ks && i < ks->num_symtab; i++) {
-      const Elf_Sym *sym = &ks->symtab[i];
-      if (sym->st_shndx != SHN_UNDEF && strcmp(ks->strtab + sym->st_name, symbol) == 0) {
-        addr = (unsigned long) sym->st_value + offset;
+    if (!ks)
+      break;
+    if (i == 0 || i >= ks->num_symtab || !_stp_module_sym_is(ks, i, symbol)) {
+      for (i = 1; i < ks->num_symtab && !_stp_module_sym_is(ks, i, symbol); i++)
+        ;
+      if (i >= ks->num_symtab)
         break;
-      }
+      WRITE_ONCE(*hint, i);
     }
+    addr = (unsigned long) ks->symtab[i].st_value + offset;
     break;
   }
   rcu_read_unlock_sched();
 #endif
   return addr;
 }
-#define STP_MODSYM(m, s, off) _stp_module_symbol((m), (s), (off))
+#define STP_MODSYM(m, s, off) \
+  ({ static unsigned int _stp_modsym_hint; _stp_module_symbol((m), (s), (off), &_stp_modsym_hint); })
 #endif
 
 /* $var$ and $$parms build a string of at most MAXSTRINGLEN - 1 bytes. */

@@ -518,6 +518,7 @@ struct Sym {
   uint64_t size;
   std::string_view name;
   bool func;
+  unsigned shndx;  // the ELF section: a module's sections are placed apart at load
 };
 
 const Dwfl_Callbacks kOfflineCallbacks = {
@@ -822,7 +823,7 @@ void DwarfKernel::Impl::load_symbols(Object& o) {
         if (std::strcmp(nm, kRefusedBounds[b]) == 0) o.refused_bounds[b] = addr;
     }
     if (type == STT_FUNC || type == STT_OBJECT)
-      o.syms.push_back(Sym{addr, size, nm, type == STT_FUNC});
+      o.syms.push_back(Sym{addr, size, nm, type == STT_FUNC, shndx});
   };
   int n = dwfl_module_getsymtab(o.mod);
   if (n > 0) {
@@ -2103,14 +2104,36 @@ std::optional<GlobalVariable> DwarfKernel::global_variable(const std::string& na
     g.type = impl_->type_attr(*o, &die);
     g.at = impl_->probe_addr(*o, ops[0].number, false);
     if (o->name != "kernel") {
-      // A module is found at run time by its symbol table, so the variable must lie
-      // inside a uniquely named data symbol (probe_addr may fall back to a function).
+      // A module is found at run time by its symbol table, so the variable is named
+      // from a uniquely named data symbol covering it (probe_addr may fall back to a
+      // function), else from the nearest uniquely named symbol of its section: a
+      // section keeps its layout when the module loads.  (Two files of a module may
+      // each have a static of the variable's name.)
+      auto covers = [&](const Sym& s) {
+        return g.at.addr >= s.addr && g.at.addr < s.addr + std::max<uint64_t>(s.size, 1);
+      };
+      const Sym* own = nullptr;
       bool covered = false;
-      for (const Sym& s : o->syms)
-        if (!s.func && s.name == g.at.symbol && g.at.addr >= s.addr &&
-            g.at.addr < s.addr + std::max<uint64_t>(s.size, 1))
-          covered = true;
-      if (!covered) g.at.symbol.clear();
+      for (const Sym& s : o->syms) {
+        if (!covers(s)) continue;
+        if (!own) own = &s;
+        if (!s.func && s.name == g.at.symbol) covered = true;
+      }
+      if (!covered) {
+        g.at.symbol.clear();
+        const Sym* best = nullptr;
+        auto dist = [&](const Sym& s) {
+          return s.addr > g.at.addr ? s.addr - g.at.addr : g.at.addr - s.addr;
+        };
+        for (const Sym& s : o->syms)
+          if (own && s.shndx == own->shndx && o->unique_name(s.name) &&
+              (!best || dist(s) < dist(*best)))
+            best = &s;
+        if (best) {
+          g.at.symbol = std::string(best->name);
+          g.at.offset = g.at.addr - best->addr;  // the runtime adds it modulo 2^64
+        }
+      }
     }
     return g;
   }

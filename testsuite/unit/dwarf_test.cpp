@@ -641,6 +641,21 @@ TEST(DwarfKernel6_1, ModuleVariables) {
   EXPECT_EQ(k->symbol_address("no_such_symbol_xyz", "kernel"), 0u);
 }
 
+TEST(DwarfKernel6_1, ModuleVariableOfAmbiguousName) {
+  NEED_KERNEL();
+  std::string err;
+  if (!k->load_module("lockd", &err)) GTEST_SKIP() << "load: " << err;
+  // Two files of lockd each have a static nlm_blocked (in .data) and nlm_blocked_lock
+  // (in .bss): each is named from the nearest uniquely named symbol of its section.
+  for (const char* name : {"nlm_blocked", "nlm_blocked_lock"}) {
+    auto v = k->global_variable(name, "", "lockd");
+    ASSERT_TRUE(v.has_value()) << name;
+    EXPECT_FALSE(v->at.symbol.empty()) << name;
+    EXPECT_NE(v->at.symbol, name);
+    EXPECT_EQ(k->symbol_address(v->at.symbol, "lockd") + v->at.offset, v->at.addr) << name;
+  }
+}
+
 TEST(ModuleSymbolLocation, NamesModuleSymbolAndOffset) {
   EXPECT_EQ(di::module_symbol_location("brd", "rd_nr", 0), "STP_MODSYM(\"brd\", \"rd_nr\", 0x0UL)");
   // Module names are kept with '_' by the kernel.
