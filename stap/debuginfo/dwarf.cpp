@@ -89,14 +89,9 @@ bool glob_match(const std::string& glob, std::string_view name) {
 // "read_write.c" or "fs/read_write.c" against "fs/read_write.c"; globs allowed.
 bool file_matches(const std::string& want, const std::string& path) {
   if (want.empty()) return true;
-  if (glob_match(want, path)) return true;
-  if (path.size() > want.size() && path[path.size() - want.size() - 1] == '/' &&
-      path.compare(path.size() - want.size(), want.size(), want) == 0)
-    return true;
-  // A glob against the tail: "*/read_write.c" style via basename.
-  auto slash = path.rfind('/');
-  return want.find('/') == std::string::npos && slash != std::string::npos &&
-         glob_match(want, path.substr(slash + 1));
+  // As stap 4.8: the whole path, or the path from any directory on ("kernel/*.c"
+  // matches arch/x86/kernel/process_64.c).
+  return glob_match(want, path) || glob_match("*/" + want, path);
 }
 
 // C's integer spellings as gcc names its DWARF base types: "unsigned long" and
@@ -556,6 +551,7 @@ struct DwarfKernel::Impl {
     // Patched instructions (jump labels, static calls): [start, end), sorted, disjoint.
     std::vector<std::pair<uint64_t, uint64_t>> reserved;
     bool refused_loaded = false;
+    std::optional<uint64_t> fentry;  // __fentry__'s address (0: none), found on first use
     uint64_t refused_bounds[kRefusedBoundCount] = {};  // their addresses (load_symbols)
     std::unordered_map<uint64_t, Type*> type_memo;        // by DIE offset
     std::unordered_map<std::string, Type*> shared_types;  // by name and declaration
@@ -617,8 +613,25 @@ struct DwarfKernel::Impl {
   // (finding it otherwise means walking the unit from its start).
   FunctionSite make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined, bool with_params,
                          Dwarf_Die* sub);
-  std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, bool with_locals,
-                                     Dwarf_Die* sub = nullptr);
+  // Locals: kNoLocals, kOwnLocals (the function's own scope, not its lexical blocks:
+  // what stap 4.8 sees at a function's entry) or kAllLocals (every block holding pc).
+  enum Locals { kNoLocals, kOwnLocals, kAllLocals };
+  // at_entry: pc is still at the function's entry as far as the registers go (see
+  // past_fentry), so DW_OP_entry_value reads the register itself.
+  std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, Locals locals,
+                                     Dwarf_Die* sub = nullptr, bool at_entry = false);
+  uint64_t past_fentry(Object& o, uint64_t entry);
+  // The link addresses of the .part clones functions() left out, for symbols().
+  std::unordered_set<uint64_t> part_entries;
+  // Whether the function symbol starting at the DWARF address is a NAME.part.N clone.
+  bool part_clone_at(const Object& o, uint64_t dwarf_addr) const {
+    const uint64_t a = dwarf_addr + o.bias;
+    auto it = std::lower_bound(o.syms.begin(), o.syms.end(), a,
+                               [](const Sym& s, uint64_t v) { return s.addr < v; });
+    for (; it != o.syms.end() && it->addr == a; ++it)
+      if (it->func && it->name.find(".part.") != std::string_view::npos) return true;
+    return false;
+  }
   // The out-of-line function a DIE is in (the DIE itself for a subprogram); false when
   // none encloses it.
   bool outer_subprogram(Dwarf_Die* die, Dwarf_Die* out);
@@ -1469,7 +1482,9 @@ bool DwarfKernel::Impl::outer_subprogram(Dwarf_Die* die, Dwarf_Die* out) {
 }
 
 std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, uint64_t pc,
-                                                      bool with_locals, Dwarf_Die* sub_hint) {
+                                                      Locals locals, Dwarf_Die* sub_hint,
+                                                      bool at_entry_pc) {
+  const bool with_locals = locals != kNoLocals;
   // The frame base and entry come from the out-of-line function containing fn.
   Dwarf_Die sub = sub_hint ? *sub_hint : *fn;
   if (!sub_hint) outer_subprogram(fn, &sub);
@@ -1481,7 +1496,7 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
     return *fb;
   };
   uint64_t entry = 0;
-  const bool at_entry = entry_pc(&sub, &entry) && entry == pc;
+  const bool at_entry = at_entry_pc || (entry_pc(&sub, &entry) && entry == pc);
 
   // Variables by block depth: inner blocks' first, so an inner variable shadows an
   // outer one of the same name for whoever takes the first match; within a scope in
@@ -1507,8 +1522,14 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
           v.loc.c = why;
         }
         if (by_depth.size() <= depth) by_depth.resize(depth + 1);
-        by_depth[depth].push_back(std::move(v));
-      } else if (tag == DW_TAG_lexical_block && with_locals) {
+        // GCC may describe one parameter twice (a variadic function's last named one):
+        // one entry, the located one.
+        auto same = std::find_if(by_depth[depth].begin(), by_depth[depth].end(),
+                                 [&](const Variable& w) { return w.name == v.name; });
+        if (same == by_depth[depth].end()) by_depth[depth].push_back(std::move(v));
+        else if (same->loc.kind == Location::Unavailable && v.loc.kind != Location::Unavailable)
+          *same = std::move(v);
+      } else if (tag == DW_TAG_lexical_block && locals == kAllLocals) {
         if (dwarf_haspc(&c, pc) == 1) walk(&c, depth + 1);
       }
     } while (dwarf_siblingof(&c, &c) == 0);
@@ -1518,6 +1539,32 @@ std::vector<Variable> DwarfKernel::Impl::variables_at(Object& o, Dwarf_Die* fn, 
   for (size_t d = by_depth.size(); d-- > 0;)
     for (auto& v : by_depth[d]) out.push_back(std::move(v));
   return out;
+}
+
+// A traceable kernel function starts with `call __fentry__` (after `endbr64` where IBT is
+// on).  The registers are the same after it as at the entry, where the probe fires, and
+// the compiler starts the locations of locals set by constants (and of some parameters)
+// only there: stap 4.8 reads a function's variables at that address, so its -L lists
+// them.  A function without the call (notrace) is read at its entry.
+uint64_t DwarfKernel::Impl::past_fentry(Object& o, uint64_t entry) {
+  if (!o.fentry) {
+    o.fentry = 0;
+    for (const Sym& s : o.syms)
+      if (s.func && s.name == "__fentry__") o.fentry = s.addr;
+  }
+  const uint64_t a = entry + o.bias;
+  std::string_view b = section_bytes(o.mod, a, a + 9);
+  if (b.size() < 9) return entry;
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(b[i]); };
+  size_t at = 0;
+  if (byte(0) == 0xf3 && byte(1) == 0x0f && byte(2) == 0x1e && byte(3) == 0xfa) at = 4;  // endbr64
+  if (byte(at) != 0xe8) return entry;
+  const int32_t rel = read_s32(b, at + 1);
+  // In vmlinux the call is linked to __fentry__; in a module it waits for its
+  // relocation (rel32 0).
+  const bool to_fentry = *o.fentry ? a + at + 5 + static_cast<uint64_t>(int64_t{rel}) == *o.fentry
+                                   : rel == 0;
+  return to_fentry ? entry + at + 5 : entry;
 }
 
 FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t entry, bool inlined,
@@ -1549,7 +1596,11 @@ FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t en
   s.fn.has_proto = with_params;
   if (with_params) {
     s.fn.ret = type_attr(o, die);
-    s.fn.params = variables_at(o, die, entry, false, sub);
+    // As stap 4.8, a function's entry sees its parameters and its own locals (an
+    // inlined copy's locals sit in a lexical block of their own: not seen).
+    // Out of line, where stap 4.8 reads them: past the __fentry__ call (see past_fentry).
+    const uint64_t pc = inlined ? entry : past_fentry(o, entry);
+    s.fn.params = variables_at(o, die, pc, kOwnLocals, sub, !inlined);
   }
   return s;
 }
@@ -1676,6 +1727,12 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
     if (e.kind == kFunc) {
       uint64_t entry = 0;
       if (!impl_->entry_pc(&die, &entry) || impl_->in_discarded_text(*o, entry)) continue;
+      // A F.part.N clone is the rest of F after its head was inlined into the callers:
+      // not where F starts.  stap 4.8 leaves it out, and the inline heads are F's sites.
+      if (impl_->part_clone_at(*o, entry)) {
+        impl_->part_entries.insert(entry + o->bias);
+        continue;
+      }
       out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
     } else if (with_inlines) {
       Dwarf_Die cu;
@@ -1724,11 +1781,12 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
   for (auto& s : out)
     s.inlined_only = s.inlined && !outlined.count({s.fn.name, s.fn.decl_file, s.fn.decl_line});
   std::sort(out.begin(), out.end(), [](const FunctionSite& a, const FunctionSite& b) {
-    return std::tie(a.fn.name, a.fn.decl_file, a.fn.decl_line, a.inlined, a.at.addr) <
-           std::tie(b.fn.name, b.fn.decl_file, b.fn.decl_line, b.inlined, b.at.addr);
+    return std::tie(a.fn.name, a.fn.decl_file, a.fn.decl_line, a.inlined, a.at.addr, a.die) <
+           std::tie(b.fn.name, b.fn.decl_file, b.fn.decl_line, b.inlined, b.at.addr, b.die);
   });
   // One site per address: an inline function can be inlined twice at one address
-  // (nested inlines), and one probe there is enough.
+  // (nested inlines), and one probe there is enough: the first in the DWARF, whatever
+  // else the pattern matched.
   out.erase(std::unique(out.begin(), out.end(),
                         [](const FunctionSite& a, const FunctionSite& b) {
                           return a.fn.name == b.fn.name && a.fn.decl_file == b.fn.decl_file &&
@@ -2059,7 +2117,8 @@ std::vector<Variable> DwarfKernel::variables_at(int object, uint64_t die, uint64
   Impl::Object& o = *impl_->objects[object];
   Dwarf_Die d;
   if (!dwarf_offdie(o.dw, die, &d)) return {};
-  return impl_->variables_at(o, &d, addr - o.bias, with_locals);
+  return impl_->variables_at(o, &d, addr - o.bias,
+                             with_locals ? Impl::kAllLocals : Impl::kNoLocals);
 }
 
 const Type* DwarfKernel::return_type(int object, uint64_t die, bool* is_void) {
@@ -2160,8 +2219,12 @@ std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std:
     o = impl_->object_named(module);
   }
   std::unordered_set<uint64_t> dwarf_entries;
-  if (only_without_dwarf)
+  if (only_without_dwarf) {
+    impl_->part_entries.clear();
     for (const auto& f : functions(glob, module, false, false)) dwarf_entries.insert(f.at.addr);
+    // A NAME.part.N clone DWARF names NAME is left out of NAME's sites, not listed.
+    dwarf_entries.insert(impl_->part_entries.begin(), impl_->part_entries.end());
+  }
   for (const Sym& s : o->syms) {
     // (A Sym's name ends in the string table's NUL.)
     if (!s.func || !glob_match(glob, s.name.data()) || dwarf_entries.count(s.addr) ||

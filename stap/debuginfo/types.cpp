@@ -226,6 +226,8 @@ std::string proto_params(const Type* proto) {
     s += type_name(proto->params[i].type);
   }
   if (proto->variadic) s += proto->params.empty() ? "..." : ", ...";
+  // The kernel's C is all prototyped: no parameters is (void), as upstream prints it.
+  else if (proto->params.empty()) s += "void";
   return s + ")";
 }
 
@@ -252,6 +254,10 @@ std::string type_name(const Type* t) {
       // A function pointer reads "int (*) (void*)", as upstream prints it.
       if (t->ref && t->ref->kind == TypeKind::FuncProto)
         return type_name(t->ref->ref) + " (*) " + proto_params(t->ref);
+      // A va_list parameter arrives as a pointer to the array's element: upstream, as
+      // the source, calls it va_list.
+      if (t->ref && t->ref->kind == TypeKind::Struct && t->ref->name == "__va_list_tag")
+        return "va_list";
       return type_name(t->ref) + "*";
     case TypeKind::Array:
       return type_name(t->ref) + "[]";

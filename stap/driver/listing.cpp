@@ -27,7 +27,8 @@ std::vector<std::string> variables_of(const DerivedProbe& d) {
     if (k->has_return) vars.push_back("$return:" + debuginfo::type_name(k->return_type));
     for (const debuginfo::Variable& v : k->vars) {
       if (v.name.empty()) continue;
-      if (k->list_located_only && v.no_location) continue;
+      // A local is listed only where DWARF locates it (a function's entry sees few).
+      if (v.no_location) continue;
       vars.push_back("$" + v.name + ":" + debuginfo::type_name(v.type));
     }
   }
@@ -41,8 +42,8 @@ int print_listing(const Session& s, std::ostream& out) {
   const bool with_vars = s.opts.listing == Options::Listing::PointsAndVars;
   std::set<const Probe*> listed(s.user_file->probes.begin(), s.user_file->probes.end());
   // One entry per listed name. Several probes under one name (an alias over several
-  // functions) keep only the variables every one of them has, in the first one's order:
-  // those are what a script using that name can rely on.
+  // functions) keep only the variables every one of them has, in the first one's
+  // order: those are what a script using that name can rely on.
   std::map<std::string, std::vector<std::string>> by_name;
   for (const DerivedProbe* d : s.program->probes) {
     if (d->synthetic || !listed.count(d->user)) continue;

@@ -91,8 +91,9 @@ bool file_matches(const std::string& want, const std::string& path) {
   if (want.empty()) return true;
   if (path.empty()) return false;
   if (fnmatch(want.c_str(), path.c_str(), 0) == 0) return true;
-  size_t slash = path.rfind('/');
-  return slash != std::string::npos && fnmatch(want.c_str(), path.c_str() + slash + 1, 0) == 0;
+  // As stap 4.8, the pattern may also match the path from any directory on:
+  // "kernel/*.c" matches arch/x86/kernel/process_64.c, "read_write.c" fs/read_write.c.
+  return fnmatch(("*/" + want).c_str(), path.c_str(), 0) == 0;
 }
 
 std::shared_ptr<KernelProbe> make_probe(const debuginfo::Function& fn, const std::string& module,

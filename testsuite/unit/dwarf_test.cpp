@@ -243,6 +243,48 @@ TEST(DwarfKernel6_1, OpensWithBuildId) {
               k->timing().index_from_cache ? ", cached" : "");
 }
 
+// What a function's entry sees, as stap 4.8 -L lists it: parameters and the function's
+// own locals, located past the __fentry__ call (where constants' locations start).
+TEST(DwarfKernel6_1, LocalsAtFunctionEntry) {
+  NEED_KERNEL();
+  auto located = [](const di::FunctionSite& s) {
+    std::string r;
+    for (const auto& v : s.fn.params)
+      if (!v.no_location) r += " $" + v.name;
+    return r;
+  };
+  // 4.8: $tables_loaded:u32 $tables_failed:u32 (both lit0 from entry+5).
+  auto acpi = k->functions("acpi_tb_load_namespace", "kernel", false);
+  ASSERT_EQ(acpi.size(), 1u);
+  EXPECT_EQ(located(acpi[0]), " $tables_loaded $tables_failed");
+  // 4.8: $name:struct old_utsname* $tmp:struct old_utsname (on the stack).
+  auto uname = k->functions("__do_sys_uname", "kernel", true);
+  ASSERT_FALSE(uname.empty());
+  EXPECT_EQ(located(uname[0]), " $name $tmp");
+  // An inlined copy's locals sit in a lexical block: 4.8 lists only $len $name.
+  auto host = k->functions("__do_sys_gethostname", "kernel", true);
+  ASSERT_FALSE(host.empty());
+  for (const auto& s : host) EXPECT_EQ(located(s), " $len $name");
+  // A NAME.part.N clone is not one of NAME's sites (4.8 probes only the inline heads).
+  for (const auto& s : k->functions("__migrate_swap_task", "kernel", true))
+    EXPECT_TRUE(s.inlined) << s.at.symbol;
+  // GCC describes fmt twice: listed once.
+  auto tcv = k->functions("test_can_verify_check", "kernel", false);
+  ASSERT_EQ(tcv.size(), 1u);
+  int fmts = 0;
+  for (const auto& v : tcv[0].fn.params) fmts += v.name == "fmt";
+  EXPECT_EQ(fmts, 1);
+  // Type names as 4.8 prints them.
+  auto vp = k->functions("vprintk_default", "kernel", false);
+  ASSERT_EQ(vp.size(), 1u);
+  ASSERT_EQ(vp[0].fn.params.size(), 2u);
+  EXPECT_EQ(di::type_name(vp[0].fn.params[1].type), "va_list");
+  auto rp = k->functions("register_platform_power_off", "kernel", false);
+  ASSERT_EQ(rp.size(), 1u);
+  ASSERT_FALSE(rp[0].fn.params.empty());
+  EXPECT_EQ(di::type_name(rp[0].fn.params[0].type), "void (*) (void)");
+}
+
 TEST(DwarfKernel6_1, VfsReadParamsAtEntry) {
   NEED_KERNEL();
   auto sites = k->functions("vfs_read", "kernel", true);
@@ -258,7 +300,12 @@ TEST(DwarfKernel6_1, VfsReadParamsAtEntry) {
   EXPECT_FALSE(s.fn.exported);
   ASSERT_NE(s.fn.ret, nullptr);
   EXPECT_EQ(s.fn.ret->name, "ssize_t");
-  ASSERT_EQ(s.fn.params.size(), 4u);
+  // The parameters, then the local ret, which DWARF does not locate at the entry (stap
+  // 4.8: "not accessible at this address"), so -L leaves it out.
+  ASSERT_EQ(s.fn.params.size(), 5u);
+  EXPECT_EQ(s.fn.params[4].name, "ret");
+  EXPECT_FALSE(s.fn.params[4].is_param);
+  EXPECT_TRUE(s.fn.params[4].no_location);
   const char* names[] = {"file", "buf", "count", "pos"};
   const char* regs[] = {"STP_REG(5)", "STP_REG(4)", "STP_REG(1)", "STP_REG(2)"};  // di si dx cx
   for (int i = 0; i < 4; ++i) {
@@ -436,6 +483,31 @@ TEST(DwarfKernel6_1, StatementListingLocatedOnly) {
   EXPECT_EQ(r.out,
             "kernel.statement(\"vfs_read@fs/read_write.c:479\") $file:struct file* $buf:char* "
             "$pos:loff_t*\n");
+  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
+}
+
+// -l and -L of kernel.function as stap 4.8 prints them on this kernel: the cold parts
+// by symbol name, @FILE matching from any directory on, a function's own locals.
+TEST(DwarfKernel6_1, FunctionListingLikeUpstream) {
+  NEED_KERNEL();
+  (void)k;
+  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
+  auto r = run_stap_args({"-r", kRelease, "-l", "kernel.function(\"dev_alloc_name*\")"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "kernel.function(\"dev_alloc_name.cold\")\n"
+            "kernel.function(\"dev_alloc_name@net/core/dev.c:1196\")\n"
+            "kernel.function(\"dev_alloc_name_ns@net/core/dev.c:1168\")\n");
+  r = run_stap_args({"-r", kRelease, "-L", "kernel.function(\"KSTK_ESP@kernel/*.c\")"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "kernel.function(\"KSTK_ESP@arch/x86/kernel/process_64.c:860\") "
+            "$task:struct task_struct*\n");
+  r = run_stap_args({"-r", kRelease, "-L", "kernel.function(\"__dev_alloc_name\")"});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "kernel.function(\"__dev_alloc_name@net/core/dev.c:1082\") $net:struct net* "
+            "$name:char const* $buf:char* $i:int $max_netdevices:int const\n");
   unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
@@ -699,7 +771,10 @@ TEST(DwarfKernel6_1, ModuleFunction) {
   EXPECT_EQ(sites[0].fn.decl_line, 153);
   EXPECT_EQ(sites[0].at.symbol, "isofs_lookup");  // stap 4.8: .text+0x0
   EXPECT_EQ(sites[0].at.offset, 0u);
-  ASSERT_EQ(sites[0].fn.params.size(), 3u);
+  // The three parameters, then the function's own locals.
+  ASSERT_GE(sites[0].fn.params.size(), 3u);
+  EXPECT_TRUE(sites[0].fn.params[2].is_param);
+  EXPECT_FALSE(sites[0].fn.params[3].is_param);
   EXPECT_EQ(sites[0].fn.params[0].name, "dir");
   EXPECT_EQ(sites[0].fn.params[0].loc.c, "STP_REG(5)");
   EXPECT_EQ(sites[0].fn.params[2].name, "flags");
@@ -755,7 +830,7 @@ TEST(DwarfKernel6_12, FunctionsAndParams) {
   EXPECT_EQ(sites[0].fn.decl_line, 549);
   EXPECT_EQ(sites[0].at.addr, 0xffffffff81445480ULL);  // stap 4.8: _stext+0x445480
   EXPECT_EQ(sites[0].at.symbol, "vfs_read");
-  ASSERT_EQ(sites[0].fn.params.size(), 4u);
+  ASSERT_EQ(sites[0].fn.params.size(), 5u);  // and the local ret
   EXPECT_EQ(sites[0].fn.params[2].name, "count");
   EXPECT_EQ(sites[0].fn.params[2].loc.c, "STP_REG(1)");
   // In 6.12 do_fsync is out of line (stap 4.8: do_fsync@fs/sync.c:205 $fd $datasync).
@@ -763,7 +838,8 @@ TEST(DwarfKernel6_12, FunctionsAndParams) {
   ASSERT_FALSE(fs.empty());
   EXPECT_FALSE(fs[0].inlined);
   EXPECT_EQ(fs[0].fn.decl_line, 205);
-  ASSERT_EQ(fs[0].fn.params.size(), 2u);
+  ASSERT_EQ(fs[0].fn.params.size(), 3u);  // and the local f, not located at the entry
+  EXPECT_TRUE(fs[0].fn.params[2].no_location);
   EXPECT_EQ(fs[0].fn.params[0].name, "fd");
   EXPECT_EQ(fs[0].fn.params[0].loc.c, "STP_REG(5)");
   const di::Type* f = k->find_type("struct file", "kernel");
