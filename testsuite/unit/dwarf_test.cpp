@@ -466,24 +466,27 @@ TEST(DwarfKernel6_1, StatementNearest) {
   unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
+// What `stap -r 6.1... OPTION POINT` prints (-l or -L), with this kernel's DWARF.
+std::string listing(const char* option, const std::string& point) {
+  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
+  auto r = run_stap_args({"-r", kRelease, option, point});
+  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  return r.out;
+}
+
 // -L of a statement lists only the variables DWARF locates at its address, as stap 4.8
 // does: vfs_read's $ret is not live yet at line 451, and $count is gone by line 479
 // (the lines are 4.8's -L output on this kernel).
 TEST(DwarfKernel6_1, StatementListingLocatedOnly) {
   NEED_KERNEL();
   (void)k;
-  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
-  auto r = run_stap_args({"-r", kRelease, "-L", "kernel.statement(\"vfs_read@fs/read_write.c:451\")"});
-  EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(listing("-L", "kernel.statement(\"vfs_read@fs/read_write.c:451\")"),
             "kernel.statement(\"vfs_read@fs/read_write.c:451\") $file:struct file* $buf:char* "
             "$count:size_t $pos:loff_t*\n");
-  r = run_stap_args({"-r", kRelease, "-L", "kernel.statement(\"vfs_read@fs/read_write.c:479\")"});
-  EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(listing("-L", "kernel.statement(\"vfs_read@fs/read_write.c:479\")"),
             "kernel.statement(\"vfs_read@fs/read_write.c:479\") $file:struct file* $buf:char* "
             "$pos:loff_t*\n");
-  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
 // -l and -L of kernel.function as stap 4.8 prints them on this kernel: the cold parts
@@ -491,24 +494,16 @@ TEST(DwarfKernel6_1, StatementListingLocatedOnly) {
 TEST(DwarfKernel6_1, FunctionListingLikeUpstream) {
   NEED_KERNEL();
   (void)k;
-  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
-  auto r = run_stap_args({"-r", kRelease, "-l", "kernel.function(\"dev_alloc_name*\")"});
-  EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(listing("-l", "kernel.function(\"dev_alloc_name*\")"),
             "kernel.function(\"dev_alloc_name.cold\")\n"
             "kernel.function(\"dev_alloc_name@net/core/dev.c:1196\")\n"
             "kernel.function(\"dev_alloc_name_ns@net/core/dev.c:1168\")\n");
-  r = run_stap_args({"-r", kRelease, "-L", "kernel.function(\"KSTK_ESP@kernel/*.c\")"});
-  EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(listing("-L", "kernel.function(\"KSTK_ESP@kernel/*.c\")"),
             "kernel.function(\"KSTK_ESP@arch/x86/kernel/process_64.c:860\") "
             "$task:struct task_struct*\n");
-  r = run_stap_args({"-r", kRelease, "-L", "kernel.function(\"__dev_alloc_name\")"});
-  EXPECT_EQ(r.rc, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(listing("-L", "kernel.function(\"__dev_alloc_name\")"),
             "kernel.function(\"__dev_alloc_name@net/core/dev.c:1082\") $net:struct net* "
             "$name:char const* $buf:char* $i:int $max_netdevices:int const\n");
-  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
 TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
