@@ -621,6 +621,20 @@ struct DwarfKernel::Impl {
   std::vector<Variable> variables_at(Object& o, Dwarf_Die* fn, uint64_t pc, Locals locals,
                                      Dwarf_Die* sub = nullptr, bool at_entry = false);
   uint64_t past_fentry(Object& o, uint64_t entry);
+  // Replaces *die by the first function of its unit that starts at entry.
+  void first_at_entry(Dwarf_Die* die, uint64_t entry) {
+    Dwarf_Die cu, c;
+    if (!dwarf_diecu(die, &cu, nullptr, nullptr) || dwarf_child(&cu, &c) != 0) return;
+    do {
+      if (dwarf_dieoffset(&c) >= dwarf_dieoffset(die)) return;
+      uint64_t pc = 0;
+      if (dwarf_tag(&c) == DW_TAG_subprogram && !dwarf_hasattr(&c, DW_AT_declaration) &&
+          entry_pc(&c, &pc) && pc == entry) {
+        *die = c;
+        return;
+      }
+    } while (dwarf_siblingof(&c, &c) == 0);
+  }
   // The link addresses of the .part clones functions() left out, for symbols().
   std::unordered_set<uint64_t> part_entries;
   // Whether the function symbol starting at the DWARF address is a NAME.part.N clone.
@@ -1586,6 +1600,8 @@ FunctionSite DwarfKernel::Impl::make_site(Object& o, Dwarf_Die* die, uint64_t en
         dwarf_lineno(l, &line);
         s.fn.decl_line = line;
       }
+    // No line either: as upstream prints it.
+    if (s.fn.decl_file.empty()) s.fn.decl_file = "<unknown source>";
   }
   s.fn.exported = o.exported.count(s.fn.name) > 0;
   s.at = probe_addr(o, entry, true);
@@ -1733,6 +1749,9 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
         impl_->part_entries.insert(entry + o->bias);
         continue;
       }
+      // An assembler alias (SYM_FUNC_ALIAS(memmove, __memmove)) is a second function
+      // at the same address: stap 4.8 names the first one, whichever was asked for.
+      if (!dwarf_hasattr(&die, DW_AT_decl_file)) impl_->first_at_entry(&die, entry);
       out.push_back(impl_->make_site(*o, &die, entry, false, with_params, nullptr));
     } else if (with_inlines) {
       Dwarf_Die cu;

@@ -44,22 +44,9 @@ class CombinedKernelInfo : public KernelInfo {
       // A symbol DWARF does not describe (an alias such as __x64_sys_getpid, which is
       // __do_sys_getpid's address) is still a function BTF and the syscall table know.
       std::vector<Function> out = from_sites(dw->functions(glob, module, false), dw, false);
-      // The cold parts GCC splits off functions (isofs_lookup.cold) have a symbol but
-      // no DWARF function: stap 4.8 lists and probes them by the symbol's name.
-      const bool vmlinux = module.empty() || module == "kernel";
-      for (SymbolSite& s : dw->symbols(glob, module, false)) {
-        const std::string_view kCold = ".cold";
-        if (s.name.size() <= kCold.size() ||
-            s.name.compare(s.name.size() - kCold.size(), kCold.size(), kCold) != 0)
-          continue;
-        Function f;
-        f.name = s.name;
-        f.module = vmlinux ? "kernel" : module;
-        f.symbol = s.at.symbol;
-        f.probe_offset = s.at.offset;
-        f.kprobe_refused = vmlinux && dw->kprobe_refused(s.at.addr);
-        out.push_back(std::move(f));
-      }
+      // The cold parts GCC splits off functions (isofs_lookup.cold) have a symbol but no
+      // DWARF function: stap 4.8 lists and probes them by the symbol's name.
+      add_cold_parts(dw, glob, module, &out);
       if (!out.empty()) return out;
     }
     std::vector<Function> out = btf_.functions(glob, module);
@@ -211,6 +198,24 @@ class CombinedKernelInfo : public KernelInfo {
       it = modules_.emplace(module, dwarf_->load_module(module, &err)).first;
     }
     return it->second ? dwarf_.get() : nullptr;
+  }
+
+  static void add_cold_parts(DwarfKernel* dw, const std::string& glob, const std::string& module,
+                             std::vector<Function>* out) {
+    const bool vmlinux = module.empty() || module == "kernel";
+    const std::string_view kCold = ".cold";
+    for (SymbolSite& s : dw->symbols(glob, module, true)) {
+      if (s.name.size() <= kCold.size() ||
+          s.name.compare(s.name.size() - kCold.size(), kCold.size(), kCold) != 0)
+        continue;
+      Function f;
+      f.name = s.name;
+      f.module = vmlinux ? "kernel" : module;
+      f.symbol = s.at.symbol;
+      f.probe_offset = s.at.offset;
+      f.kprobe_refused = vmlinux && dw->kprobe_refused(s.at.addr);
+      out->push_back(std::move(f));
+    }
   }
 
   // A probe site inside a function (a statement or a label) at file:line, with the

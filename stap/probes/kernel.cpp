@@ -116,7 +116,8 @@ std::shared_ptr<KernelProbe> make_probe(const debuginfo::Function& fn, const std
 
 std::string where_str(const std::string& name, const std::string& file, int line) {
   std::string w = name;
-  if (!file.empty()) w += "@" + file + ":" + std::to_string(line);
+  if (!file.empty()) w += "@" + file;
+  if (!file.empty() && line > 0) w += ":" + std::to_string(line);
   return w;
 }
 

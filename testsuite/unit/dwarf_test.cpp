@@ -504,6 +504,12 @@ TEST(DwarfKernel6_1, FunctionListingLikeUpstream) {
   EXPECT_EQ(listing("-L", "kernel.function(\"__dev_alloc_name\")"),
             "kernel.function(\"__dev_alloc_name@net/core/dev.c:1082\") $net:struct net* "
             "$name:char const* $buf:char* $i:int $max_netdevices:int const\n");
+  // An assembler alias is named as its first function; no line at all reads as 4.8's.
+  EXPECT_EQ(listing("-l", "kernel.function(\"memmove\")"),
+            "kernel.function(\"__memmove@/build/reproducible-path/linux-6.1.192/arch/x86/lib/"
+            "memmove_64.S:29\")\n");
+  EXPECT_EQ(listing("-l", "kernel.function(\"copy_user_generic_unrolled\")"),
+            "kernel.function(\"copy_user_generic_unrolled@<unknown source>\")\n");
 }
 
 TEST(DwarfKernel6_1, AssemblerFunctionFileFromLineTable) {
