@@ -202,12 +202,17 @@ class CombinedKernelInfo : public KernelInfo {
 
   static void add_cold_parts(DwarfKernel* dw, const std::string& glob, const std::string& module,
                              std::vector<Function>* out) {
-    const bool vmlinux = module.empty() || module == "kernel";
     const std::string_view kCold = ".cold";
-    for (SymbolSite& s : dw->symbols(glob, module, true)) {
-      if (s.name.size() <= kCold.size() ||
-          s.name.compare(s.name.size() - kCold.size(), kCold.size(), kCold) != 0)
-        continue;
+    auto cold = [&](std::string_view n) {
+      return n.size() > kCold.size() && n.substr(n.size() - kCold.size()) == kCold;
+    };
+    // Only a wildcard or a name ending in .cold can match one: the rest (every
+    // syscall of the tapset, say) need not go through the symbol table.  No DWARF
+    // function starts at a cold part.
+    if (glob.find_first_of("*?[") == std::string::npos && !cold(glob)) return;
+    const bool vmlinux = module.empty() || module == "kernel";
+    for (SymbolSite& s : dw->symbols(glob, module, false)) {
+      if (!cold(s.name)) continue;
       Function f;
       f.name = s.name;
       f.module = vmlinux ? "kernel" : module;
