@@ -86,14 +86,6 @@ bool glob_match(const std::string& glob, std::string_view name) {
   return glob_match(glob, std::string(name));
 }
 
-// "read_write.c" or "fs/read_write.c" against "fs/read_write.c"; globs allowed.
-bool file_matches(const std::string& want, const std::string& path) {
-  if (want.empty()) return true;
-  // As stap 4.8: the whole path, or the path from any directory on ("kernel/*.c"
-  // matches arch/x86/kernel/process_64.c).
-  return glob_match(want, path) || glob_match("*/" + want, path);
-}
-
 // C's integer spellings as gcc names its DWARF base types: "unsigned long" and
 // "long unsigned" are both "long unsigned int". Anything else is returned as is.
 std::string gcc_base_name(const std::string& spelling) {
@@ -126,6 +118,14 @@ std::string normalize_module_name(std::string n) {
 }
 
 }  // namespace
+
+bool file_matches(const std::string& want, const std::string& path) {
+  if (want.empty()) return true;
+  if (path.empty()) return false;
+  // As stap 4.8: the whole path, or the path from any directory on ("kernel/*.c"
+  // matches arch/x86/kernel/process_64.c, "read_write.c" fs/read_write.c).
+  return glob_match(want, path) || glob_match("*/" + want, path);
+}
 
 // --- locating debuginfo -------------------------------------------------------
 
@@ -635,8 +635,6 @@ struct DwarfKernel::Impl {
       }
     } while (dwarf_siblingof(&c, &c) == 0);
   }
-  // The link addresses of the .part clones functions() left out, for symbols().
-  std::unordered_set<uint64_t> part_entries;
   // Whether the function symbol starting at the DWARF address is a NAME.part.N clone.
   bool part_clone_at(const Object& o, uint64_t dwarf_addr) const {
     const uint64_t a = dwarf_addr + o.bias;
@@ -1721,6 +1719,13 @@ bool DwarfKernel::load_module(const std::string& module, std::string* error) {
 
 std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const std::string& module,
                                                  bool with_inlines, bool with_params) {
+  return find_functions(glob, module, with_inlines, with_params, nullptr);
+}
+
+std::vector<FunctionSite> DwarfKernel::find_functions(const std::string& glob,
+                                                      const std::string& module, bool with_inlines,
+                                                      bool with_params,
+                                                      std::vector<uint64_t>* part_entries) {
   std::vector<FunctionSite> out;
   Impl::Object* o = impl_->object_named(module);
   if (!o) {
@@ -1746,7 +1751,7 @@ std::vector<FunctionSite> DwarfKernel::functions(const std::string& glob, const 
       // A F.part.N clone is the rest of F after its head was inlined into the callers:
       // not where F starts.  stap 4.8 leaves it out, and the inline heads are F's sites.
       if (impl_->part_clone_at(*o, entry)) {
-        impl_->part_entries.insert(entry + o->bias);
+        if (part_entries) part_entries->push_back(entry + o->bias);
         continue;
       }
       // An assembler alias (SYM_FUNC_ALIAS(memmove, __memmove)) is a second function
@@ -2239,10 +2244,11 @@ std::vector<SymbolSite> DwarfKernel::symbols(const std::string& glob, const std:
   }
   std::unordered_set<uint64_t> dwarf_entries;
   if (only_without_dwarf) {
-    impl_->part_entries.clear();
-    for (const auto& f : functions(glob, module, false, false)) dwarf_entries.insert(f.at.addr);
     // A NAME.part.N clone DWARF names NAME is left out of NAME's sites, not listed.
-    dwarf_entries.insert(impl_->part_entries.begin(), impl_->part_entries.end());
+    std::vector<uint64_t> parts;
+    for (const auto& f : find_functions(glob, module, false, false, &parts))
+      dwarf_entries.insert(f.at.addr);
+    dwarf_entries.insert(parts.begin(), parts.end());
   }
   for (const Sym& s : o->syms) {
     // (A Sym's name ends in the string table's NUL.)

@@ -219,6 +219,11 @@ class DwarfKernel {
 
  private:
   explicit DwarfKernel(std::unique_ptr<Impl> impl);
+  // functions(), also giving the link addresses of the NAME.part.N clones it leaves out
+  // of NAME's sites (when part_entries is not null).
+  std::vector<FunctionSite> find_functions(const std::string& glob, const std::string& module,
+                                           bool with_inlines, bool with_params,
+                                           std::vector<uint64_t>* part_entries);
   std::unique_ptr<Impl> impl_;
 };
 

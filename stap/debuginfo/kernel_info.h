@@ -149,6 +149,10 @@ class KernelInfo {
   }
 };
 
+// Whether an @FILE pattern (globs allowed; empty: any) matches a source path:
+// "fs/read_write.c", "read_write.c" and "kernel/*.c" match as stap 4.8's do.
+bool file_matches(const std::string& want, const std::string& path);
+
 // The C location of a module's data at `offset` bytes into its ELF symbol `symbol`:
 // STP_MODSYM("module", "symbol", offset), which the runtime (linux/kderef.h) resolves
 // in the loaded module's symbol table when read; '-' in the module name becomes '_'.

@@ -27,7 +27,8 @@ std::vector<std::string> variables_of(const DerivedProbe& d) {
     if (k->has_return) vars.push_back("$return:" + debuginfo::type_name(k->return_type));
     for (const debuginfo::Variable& v : k->vars) {
       if (v.name.empty()) continue;
-      // A local is listed only where DWARF locates it (a function's entry sees few).
+      // As 4.8, only the variables DWARF locates at the probe's address (a function's
+      // entry sees few of its locals, a statement only the live ones).
       if (v.no_location) continue;
       vars.push_back("$" + v.name + ":" + debuginfo::type_name(v.type));
     }

@@ -827,9 +827,9 @@ void Translator::emit_probe(size_t i, DerivedProbe* p) {
   std::string& f = probe_fields_[i];
   if (b.bounded) f += ", .no_actions = 1";
   if (!traits.may_print) f += ", .no_print = 1";
-  TinyHandler tiny;
-  if (p->body) visit_stmt(tiny, p->body);
-  if (tiny.tiny && b.bounded && !traits.may_print) f += ", .tiny = 1";
+  TinyHandler tiny;  // (loops, calls and printing are not tiny: bounded, no_print)
+  visit_stmt(tiny, p->body);
+  if (tiny.tiny) f += ", .tiny = 1";
   if (p->match.kernel && p->match.kernel->kind == KernelProbe::Kretprobe) f += ", .is_return = 1";
   finish_probe_handler(b);
 }

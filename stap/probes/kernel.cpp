@@ -5,7 +5,6 @@
 //
 // Each wildcard expands here, against what the kernel provides (debuginfo, BTF), into one
 // derived probe per function or tracepoint, carrying a KernelProbe for pass 3.
-#include <fnmatch.h>
 
 #include <memory>
 #include <set>
@@ -86,15 +85,7 @@ FunctionSpec parse_spec(const std::string& spec) {
   return f;
 }
 
-// A FILE pattern matches a path ("fs/read_write.c") whole or by its tail ("read_write.c").
-bool file_matches(const std::string& want, const std::string& path) {
-  if (want.empty()) return true;
-  if (path.empty()) return false;
-  if (fnmatch(want.c_str(), path.c_str(), 0) == 0) return true;
-  // As stap 4.8, the pattern may also match the path from any directory on:
-  // "kernel/*.c" matches arch/x86/kernel/process_64.c, "read_write.c" fs/read_write.c.
-  return fnmatch(("*/" + want).c_str(), path.c_str(), 0) == 0;
-}
+using debuginfo::file_matches;
 
 std::shared_ptr<KernelProbe> make_probe(const debuginfo::Function& fn, const std::string& module,
                                         bool ret, debuginfo::KernelInfo* info, const FamilyMatch& m) {
@@ -219,10 +210,7 @@ std::vector<FamilyMatch> expand_statement(const ProbeRegistry* reg, const Family
       c.name = (is_module ? quoted_call("module", module) + "." : std::string("kernel.")) +
                quoted_call("statement",
                            where_str(fn.name, fn.statement_file, fn.statement_line));
-      auto kp = make_probe(fn, module, false, info, m);
-      // As 4.8, -L lists only the variables DWARF locates at the statement's address.
-      kp->list_located_only = true;
-      c.kernel = std::move(kp);
+      c.kernel = make_probe(fn, module, false, info, m);
       out.push_back(std::move(c));
     }
   };
@@ -274,7 +262,6 @@ std::vector<FamilyMatch> expand_label(const ProbeRegistry* reg, const FamilyMatc
              quoted_call("function", where_str(fn.name, fn.statement_file, fn.statement_line));
     c.listed_name = c.name + "." + quoted_call("label", fn.label);
     auto kp = make_probe(fn, q.module, false, q.info, m);
-    kp->list_located_only = true;
     kp->label = fn.label;
     c.kernel = std::move(kp);
     out.push_back(std::move(c));
@@ -321,10 +308,7 @@ std::vector<FamilyMatch> expand_callee(const ProbeRegistry* reg, const FamilyMat
                     quoted_call("function", where_str(fn.caller_name, fn.caller_file,
                                                       fn.caller_line)) +
                     "." + quoted_call("callee", callee);
-    auto kp = make_probe(fn, q.module, false, q.info, m);
-    // As 4.8, -L lists only the variables DWARF locates at the instance's entry.
-    kp->list_located_only = true;
-    c.kernel = std::move(kp);
+    c.kernel = make_probe(fn, q.module, false, q.info, m);
     out.push_back(std::move(c));
   }
   if (out.empty()) {

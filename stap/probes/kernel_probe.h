@@ -21,7 +21,6 @@ struct KernelProbe {
   std::string tp_name;     // tracepoints: "sched_switch"
   bool target_vars = false;  // kprobe.* has none
   std::vector<debuginfo::Variable> vars;  // what $NAME may name here
-  bool list_located_only = false;  // -L leaves out no_location vars (as 4.8 for .label and statements)
   const debuginfo::Type* return_type = nullptr;  // .return: the type of $return
   bool has_return = false;                       // .return of a non-void function
   std::string label;       // .label("L"): the C label (pnlabel(); pn() names it too)

@@ -446,31 +446,36 @@ TEST(DwarfKernel6_1, KprobeRefusedFromImageMatchesDwarf) {
   }
 }
 
+// `stap -r 6.1... ARGS`, the whole front end, with this kernel's DWARF.
+StapRun stap_with_dwarf(std::vector<std::string> args) {
+  args.insert(args.begin(), {"-r", kRelease});
+  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
+  StapRun r = run_stap_args(args);
+  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
+  return r;
+}
+
 // A statement line without code: upstream's error names the lines around it, and
 // .nearest takes the closer one (the later on a tie), through the whole front end.
 TEST(DwarfKernel6_1, StatementNearest) {
   NEED_KERNEL();
   (void)k;
-  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
-  auto r = run_stap_args({"-p2", "-r", kRelease, "-e",
-                          "probe kernel.statement(\"vfs_read@fs/read_write.c:460\") { println(1) }"});
+  auto r = stap_with_dwarf({"-p2", "-e",
+                            "probe kernel.statement(\"vfs_read@fs/read_write.c:460\") { println(1) }"});
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("no line records for fs/read_write.c:460 [man error::dwarf] (try :459 or :461)"),
             std::string::npos)
       << r.err;
-  r = run_stap_args({"-p2", "-r", kRelease, "-e",
-                     "probe kernel.statement(\"vfs_read@fs/read_write.c:452\").nearest { println(1) }"});
+  r = stap_with_dwarf({"-p2", "-e",
+                       "probe kernel.statement(\"vfs_read@fs/read_write.c:452\").nearest { println(1) }"});
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("kernel.statement(\"vfs_read@fs/read_write.c:451\") /* <- "), std::string::npos)
       << r.out;
-  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
 }
 
-// What `stap -r 6.1... OPTION POINT` prints (-l or -L), with this kernel's DWARF.
+// What `stap -r 6.1... OPTION POINT` prints (-l or -L).
 std::string listing(const char* option, const std::string& point) {
-  setenv("SYSTEMTAP_DEBUGINFO_PATH", debug_root().c_str(), 1);
-  auto r = run_stap_args({"-r", kRelease, option, point});
-  unsetenv("SYSTEMTAP_DEBUGINFO_PATH");
+  auto r = stap_with_dwarf({option, point});
   EXPECT_EQ(r.rc, 0) << r.err;
   return r.out;
 }
